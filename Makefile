@@ -1,0 +1,52 @@
+# The course pipeline:  mml/ + source_assignments/  ->  release/  ->  grading  ->  book
+#
+#   make course   set up .venv (and Debian packages), build the dataset, the
+#                 student release and the book, then train a tiny model as a smoke test
+#   make test     every test (sets up .venv first when it is missing)
+#
+# Other targets: setup, data, release, book, demo, bench, clean (see README.md).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# Parallel test workers: the machine's cores (CI has 2).
+TEST_WORKERS ?= auto
+
+.PHONY: course setup data release book demo test bench clean
+
+course: setup data release book demo
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt tools/install_system_deps.sh
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[course]'
+	bash tools/install_system_deps.sh
+	@touch $(STAMP)
+
+data: setup
+	$(PY) -m mml.datasets build
+
+release: setup
+	$(PY) tools/build_release.py
+
+book: setup data release
+	$(PY) tools/build_book.py
+
+demo: setup
+	$(PY) -m mml
+
+test: setup
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+bench: setup
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf _build book/_build benchmarks/results .pytest_cache
+
+# Teaching-assistant targets (collect, autograde, feedback, export).
+-include autograder/grading.mk
