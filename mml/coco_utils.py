@@ -73,6 +73,14 @@ def _read_h5(path, keys, fix):
         _fail(path, f"cannot be read as HDF5 ({str(err).splitlines()[0]})", fix)
 
 
+def _resolve_url(url, folder):
+    """URLs are kept as they are; a relative path (the embedded dataset's
+    images) is made absolute against the dataset folder."""
+    if "://" in url or os.path.isabs(url):
+        return url
+    return str(folder / url)
+
+
 def load_coco_data(base_dir=None, max_train=None, pca_features=True):
     """Load captions, image features, URLs and the vocabulary into one dict.
 
@@ -112,7 +120,8 @@ def load_coco_data(base_dir=None, max_train=None, pca_features=True):
         if not url_path.is_file():
             _fail(url_path, "file not found", fix)
         lines = url_path.read_text(encoding="utf-8").splitlines()
-        data[f"{split}_urls"] = np.asarray([line.strip() for line in lines if line.strip()])
+        data[f"{split}_urls"] = np.asarray(
+            [_resolve_url(line.strip(), folder) for line in lines if line.strip()])
 
     _validate(data, folder, fix)
 
