@@ -1,0 +1,121 @@
+"""The reference passes every check; each classic mistake gets its own diagnosis."""
+import pytest
+
+import mml_judge
+from mml_judge.messages import IDEAS
+from mml_judge.registry import ORDER
+
+FAST_CHECKS = [n for n in ORDER if not n.endswith("_overfit")]
+
+
+def test_every_team_check_name_is_registered():
+    assert mml_judge.check_names() == ORDER
+    assert len(ORDER) == 19
+
+
+def test_reference_passes_every_fast_check(student, plant):
+    verdicts = mml_judge.judge_all(student, names=FAST_CHECKS)
+    failures = [v.message for v in verdicts if not v.passed]
+    assert failures == []
+    assert [v.name for v in verdicts] == FAST_CHECKS
+
+
+@pytest.mark.parametrize("name,threshold", [("rnn_overfit", 0.1), ("lstm_overfit", 0.5)])
+def test_reference_overfits(student, plant, tiny_coco, monkeypatch, name, threshold):
+    monkeypatch.setenv("MML_COCO_DIR", str(tiny_coco))
+    verdict = mml_judge.judge(name, student)
+    assert verdict.passed, verdict.message
+    assert verdict.details["final_loss"] < threshold
+    assert verdict.details["recomputed_loss"] < 2 * threshold
+
+
+def test_a_loss_that_only_reports_small_numbers_does_not_overfit(student, plant, tiny_coco, monkeypatch):
+    monkeypatch.setenv("MML_COCO_DIR", str(tiny_coco))
+    # No learning at all (zero gradients), and a reported loss 10^4 times too small.
+    plant(student, "classifiers/rnn.py", "        ### END SOLUTION\n        return loss, grads",
+          "        loss, grads = loss * 1e-4, {k: 0 * g for k, g in grads.items()}\n"
+          "        ### END SOLUTION\n        return loss, grads")
+    verdict = mml_judge.judge("rnn_overfit", student)
+    assert not verdict.passed
+    assert verdict.details["final_loss"] < 0.1 < verdict.details["recomputed_loss"]
+    assert verdict.details["idea"] == "model_loss"
+
+
+# The end of rnn_backward (lstm_backward ends the same way; the next section differs).
+RNN_DH0 = "    dh0 = dprev_h\n    ### END SOLUTION\n    return dx, dh0, dWx, dWh, db\n\n\n" + "# " + "-" * 75 + "\n# Word"
+# h of rnn_forward made with numpy's default dtype (lstm_forward's line is the same).
+RNN_H = "h = np.empty((N, T, H), dtype=x.dtype)\n    step_caches = []\n    prev_h = h0\n"
+# (file, old text, new text, check, idea the message must name)
+MISTAKES = {
+    "bptt_no_carry": ("rnn_layers.py", "dh[:, t, :] + dprev_h, cache[t])", "dh[:, t, :], cache[t])",
+                      "rnn_backward", "bptt_carry"),
+    "bptt_dh0_zero": ("rnn_layers.py", RNN_DH0, RNN_DH0.replace("dh0 = dprev_h", "dh0 = np.zeros_like(dprev_h)"),
+                      "rnn_backward", "bptt_dh0"),
+    "bptt_dh0_none": ("rnn_layers.py", RNN_DH0, RNN_DH0.replace("dh0 = dprev_h", ""), "rnn_backward", "bptt_dh0"),
+    "embedding_lost_repeats": ("rnn_layers.py", "np.add.at(dW, x, dout)", "dW[x] += dout",
+                               "word_embedding_backward", "embedding_repeats"),
+    "loss_ignores_mask": ("classifiers/rnn.py", "= temporal_softmax_loss(scores, captions_out, mask)",
+                          "= temporal_softmax_loss(scores, captions_out, np.ones_like(mask))",
+                          "captioning_rnn_loss", "mask"),
+    "gradient_ignores_mask": ("classifiers/rnn.py", "= temporal_softmax_loss(scores, captions_out, mask)",
+                              "= temporal_softmax_loss(scores, captions_out, np.ones_like(mask))",
+                              "captioning_rnn_gradient", "mask"),
+    "sample_feeds_scores": ("classifiers/rnn.py", "x = W_embed[word]",
+                            "x = W_embed[word] if t == 0 else scores @ W_embed",
+                            "captioning_rnn_sample", "sample_indices"),
+    "lstm_sample_feeds_scores": ("classifiers/rnn.py", "x = W_embed[word]",
+                                 "x = W_embed[word] if t == 0 else scores @ W_embed",
+                                 "captioning_lstm_sample", "sample_indices"),
+    "lstm_no_cell_path": ("rnn_layers.py", "dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)", "dc = dnext_c",
+                          "lstm_step_backward", "lstm_cell_path"),
+    "float32_upcast": ("rnn_layers.py", RNN_H, RNN_H.replace(", dtype=x.dtype", ""), "captioning_rnn_dtype", "dtype"),
+    "step_without_bias": ("rnn_layers.py", "np.tanh(x @ Wx + prev_h @ Wh + b)", "np.tanh(x @ Wx + prev_h @ Wh)",
+                          "rnn_step_forward", "rnn_step_forward"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISTAKES))
+def test_classic_mistake_is_diagnosed(student, plant, case):
+    relpath, old, new, name, idea = MISTAKES[case]
+    plant(student, relpath, old, new)
+    verdict = mml_judge.judge(name, student)
+    assert not verdict.passed
+    assert verdict.details["idea"] == idea
+    zh, en = IDEAS[idea]
+    assert zh in verdict.message and en in verdict.message
+    assert verdict.message.index(zh) < verdict.message.index(en)  # Chinese first
+    with pytest.raises(AssertionError, match="failed"):
+        mml_judge.check(name, student)
+
+
+def test_float32_upcast_still_passes_the_float64_checks(student, plant):
+    plant(student, "rnn_layers.py", RNN_H, RNN_H.replace(", dtype=x.dtype", ""))
+    assert mml_judge.judge("rnn_forward", student).passed
+
+
+def test_hard_coded_visible_answer_fails(student, plant):
+    # The visible check's expected next_h (N=3, H=4), returned whatever the input.
+    plant(student, "rnn_layers.py", "next_h = np.tanh(x @ Wx + prev_h @ Wh + b)",
+          "next_h = np.asarray([[-0.58172089, -0.50182032, -0.41232771, -0.31410098],"
+          "[0.66854692, 0.79562378, 0.87755553, 0.92795967],"
+          "[0.97934501, 0.99144213, 0.99646691, 0.99854353]])")
+    verdict = mml_judge.judge("rnn_step_forward", student)
+    assert not verdict.passed and "(3, 4)" in verdict.message
+
+
+@pytest.mark.parametrize("new,fragment", [
+    ("next_h = np.tanh(x @ Wx + prev_h @ Wh + b)[:, :-1]", "has shape"),
+    ("next_h = np.tanh(x @ Wx + prev_h @ Wh + b) * np.nan", "NaN"),
+    ("raise ValueError('not yet')", "ValueError: not yet"),
+])
+def test_wrong_shape_nan_and_exceptions_are_named(student, plant, new, fragment):
+    plant(student, "rnn_layers.py", "next_h = np.tanh(x @ Wx + prev_h @ Wh + b)", new)
+    verdict = mml_judge.judge("rnn_step_forward", student)
+    assert not verdict.passed and fragment in verdict.message
+
+
+def test_failure_never_shows_hidden_inputs_or_solution(student, plant):
+    plant(student, "rnn_layers.py", "dh[:, t, :] + dprev_h, cache[t])", "dh[:, t, :], cache[t])")
+    message = mml_judge.judge("rnn_backward", student).message
+    for secret in ("default_rng", "seed", "normal(", "rnn_step_backward(", "np.add.at", "8237"):
+        assert secret not in message
