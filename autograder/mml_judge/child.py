@@ -26,6 +26,13 @@ sys.path[:] = sys.path + TASK["sys_path"] + [STUDENT_DIR]
 
 import numpy as np  # noqa: E402  (only after sys.path is fixed)
 
+# The provided decoders (temperature sampling, beam search) contain a complete
+# decoding loop. What is judged here must be the student's own code, so it
+# cannot import them: a CaptioningRNN.sample that calls them fails its check.
+PROVIDED_DECODERS = ("mml.decoding", "mml.caption_metrics")
+for _name in PROVIDED_DECODERS:
+    sys.modules[_name] = None  # makes `import mml.decoding` raise ImportError
+
 
 class StudentImportError(Exception):
     """The student's mml cannot be imported from the student folder."""
@@ -56,6 +63,8 @@ def import_student(name):
         if not _inside_student_dir(module):
             raise StudentImportError(f"{full} was found outside the student folder ({getattr(module, '__file__', None)})")
     for key, module in list(sys.modules.items()):
+        if module is None:  # a blocked provided decoder, see PROVIDED_DECODERS
+            continue
         if (key == "mml" or key.startswith("mml.")) and not _inside_student_dir(module):
             raise StudentImportError(f"{key} was found outside the student folder")
     return module

@@ -131,3 +131,15 @@ def test_bad_limit_environment_is_one_clear_error(student, monkeypatch):
     monkeypatch.setenv("MML_JUDGE_TIMEOUT", "soon")
     with pytest.raises(ValueError, match=r"\$MML_JUDGE_TIMEOUT='soon'.*fix:"):
         mml_judge.judge("rnn_step_forward", student)
+
+
+def test_sample_that_delegates_to_the_provided_decoders_fails(student, plant):
+    """mml.decoding ships a decoding loop (temperature sampling, beam search);
+    a student's sample that calls it instead of writing its own gets no credit."""
+    plant(student, "classifiers/rnn.py", "        h = features @ W_proj + b_proj                 # (N, H)\n",
+          "        from mml.decoding import sample_with_temperature\n"
+          "        return sample_with_temperature(self, features, temperature=1e-9, max_length=max_length)\n")
+    v = _judge(student, ["captioning_rnn_sample", "captioning_rnn_loss"])
+    assert not v["captioning_rnn_sample"].passed
+    assert "mml.decoding" in v["captioning_rnn_sample"].message
+    assert v["captioning_rnn_loss"].passed
