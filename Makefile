@@ -13,6 +13,12 @@ STAMP  := $(VENV)/.installed
 # Parallel test workers: the machine's cores (CI has 2).
 TEST_WORKERS ?= auto
 
+# One BLAS thread per process: tests run in parallel workers, and OpenBLAS
+# threads competing for the same cores made training 20x slower here.
+export OPENBLAS_NUM_THREADS ?= 1
+# nbgrader runs alembic (its database migrations) from PATH.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
 .PHONY: course setup data release book demo test bench clean
 
 course: setup data release book demo
@@ -38,7 +44,7 @@ book: setup data release
 demo: setup
 	$(PY) -m mml
 
-test: setup
+test: setup data
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 bench: setup
