@@ -52,7 +52,7 @@ bench: setup
 	$(PY) benchmarks/run_all.py
 
 clean:
-	rm -rf _build book/_build benchmarks/results .pytest_cache
+	rm -rf _build book/_build book/notebooks benchmarks/results .pytest_cache
 
 # Teaching-assistant targets (collect, autograde, feedback, export).
 -include autograder/grading.mk

@@ -1,5 +1,9 @@
 """Shared test settings and fixtures. Each area keeps its own in tests/<area>/."""
+import contextlib
+import functools
+import http.server
 import json
+import threading
 from pathlib import Path
 
 import h5py
@@ -13,6 +17,31 @@ ROOT = Path(__file__).resolve().parent.parent
 def repo_root():
     """The repository root."""
     return ROOT
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def _serve(folder):
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def serve_directory():
+    """serve_directory(folder): a context manager serving folder over HTTP on
+    127.0.0.1 (a free port) in a thread; it yields the base URL."""
+    return _serve
 
 
 def write_tiny_coco(folder, num_train_images=6, num_val_images=4, captions_per_image=2,

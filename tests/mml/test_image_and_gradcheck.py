@@ -1,8 +1,5 @@
 """image_from_url on local files and a real local HTTP server; the numerical
 gradient helpers' in-place contract."""
-import http.server
-import threading
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -20,14 +17,9 @@ def png(tmp_path):
 
 
 @pytest.fixture
-def server(png):
-    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(png.parent), **k)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+def server(png, serve_directory):
+    with serve_directory(png.parent) as url:
+        yield url
 
 
 def test_reads_local_path_and_file_url(png):
