@@ -123,7 +123,7 @@ def load_coco_data(base_dir=None, max_train=None, pca_features=True):
         data[f"{split}_urls"] = np.asarray(
             [_resolve_url(line.strip(), folder) for line in lines if line.strip()])
 
-    _validate(data, folder, fix)
+    _validate(data, folder, pca_features, fix)
 
     if max_train is not None:
         num_train = data["train_captions"].shape[0]
@@ -135,7 +135,7 @@ def load_coco_data(base_dir=None, max_train=None, pca_features=True):
     return data
 
 
-def _validate(data, folder, fix):
+def _validate(data, folder, pca_features, fix):
     """Shapes, dtypes and cross-file consistency, each failure one line."""
     idx_to_word, word_to_idx = data["idx_to_word"], data["word_to_idx"]
     vocab_path = folder / VOCAB_FILE
@@ -157,18 +157,22 @@ def _validate(data, folder, fix):
             _fail(cap_path, f"{split}_captions must be a 2-D integer array, got {captions.shape} {captions.dtype}", fix)
         if image_idxs.shape != (captions.shape[0],):
             _fail(cap_path, f"{split}_image_idxs has shape {image_idxs.shape}, expected ({captions.shape[0]},)", fix)
+        if not np.issubdtype(image_idxs.dtype, np.integer):
+            _fail(cap_path, f"{split}_image_idxs must be integers, got {image_idxs.dtype}", fix)
         if captions.size and (captions.min() < 0 or captions.max() >= V):
             _fail(cap_path, f"{split}_captions hold word ids up to {captions.max()} but the vocabulary in "
                             f"{VOCAB_FILE} has {V} words; the two files do not belong together", fix)
-        if features.ndim != 2:
-            _fail(folder, f"{split} features must be 2-D, got shape {features.shape}", fix)
+        feature_path = folder / feature_file(split, pca_features)
+        if features.ndim != 2 or not np.issubdtype(features.dtype, np.floating):
+            _fail(feature_path, f"features must be a 2-D float array, got {features.dtype} of shape {features.shape}", fix)
         if image_idxs.size and (image_idxs.min() < 0 or image_idxs.max() >= features.shape[0]):
             _fail(cap_path, f"{split}_image_idxs point past the {features.shape[0]} rows of the {split} features", fix)
         if len(urls) != features.shape[0]:
             _fail(folder / f"{split}2014_urls.txt",
                   f"{len(urls)} URLs for {features.shape[0]} {split} images", fix)
     if data["train_features"].shape[1] != data["val_features"].shape[1]:
-        _fail(folder, "train and val features have different widths", fix)
+        _fail(folder, f"train and val features have different widths "
+                      f"({data['train_features'].shape[1]} and {data['val_features'].shape[1]})", fix)
 
 
 def decode_captions(captions, idx_to_word):

@@ -133,3 +133,18 @@ def test_image_indices_past_the_features(tiny_coco):
 def test_urls_that_do_not_match_the_images(tiny_coco):
     (tiny_coco / "train2014_urls.txt").write_text("a.png\n")
     one_line_error(tiny_coco, r"1 URLs for 6 train images")
+
+
+def test_wrong_dtypes(tiny_coco):
+    with h5py.File(tiny_coco / "coco2014_captions.h5", "a") as f:
+        idxs = f["val_image_idxs"][()]
+        del f["val_image_idxs"]
+        f["val_image_idxs"] = idxs.astype(np.float32)
+    one_line_error(tiny_coco, r"val_image_idxs must be integers, got float32")
+
+
+def test_features_that_are_not_floats_name_their_file(tiny_coco):
+    with h5py.File(tiny_coco / "train2014_vgg16_fc7_pca.h5", "a") as f:
+        del f["features"]
+        f["features"] = np.zeros((6, 8), dtype=np.int64)
+    one_line_error(tiny_coco, r"train2014_vgg16_fc7_pca\.h5: features must be a 2-D float array, got int64")
