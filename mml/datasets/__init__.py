@@ -14,6 +14,8 @@ Set $MML_COCO_DIR to read a dataset folder from anywhere else.
 数据集位置：真实 COCO 数据（python -m mml.datasets download coco）与内置离线数据集
 （python -m mml.datasets build，首次使用时自动生成）。设置 MML_COCO_DIR 可指定其他文件夹。
 """
+import os
+import shutil
 from pathlib import Path
 
 ENV_DATA_DIR = "MML_COCO_DIR"
@@ -50,11 +52,32 @@ def fix_hint(folder):
             "(python -m mml.datasets build makes one)")
 
 
+def temporary_sibling(folder, tag):
+    """A hidden path beside folder for work in progress; .gitignore ignores
+    the pattern (.*.tmp*) and the loader never looks there."""
+    folder = Path(folder)
+    return folder.parent / f".{folder.name}.tmp-{tag}-{os.getpid()}"
+
+
+def move_into_place(new, folder):
+    """Rename the finished folder new to folder, replacing an older one.
+
+    Both renames are atomic, so folder is always the old dataset, briefly
+    absent, or the new one: never a mixture or a half-written folder.
+    """
+    folder = Path(folder)
+    if folder.exists():
+        old = temporary_sibling(folder, "old")
+        folder.rename(old)
+        shutil.rmtree(old)
+    Path(new).rename(folder)
+
+
 def ensure_embedded(verbose=True):
     """The embedded dataset's folder, built first if it is not there yet."""
     if not is_complete(EMBEDDED_DIR):
         from mml.datasets.shapes import build  # deferred: only a first use builds
         if verbose:
-            print(f"Building the embedded offline dataset in {EMBEDDED_DIR} (once) / 首次使用，正在生成内置离线数据集")
+            print(f"首次使用，正在生成内置离线数据集 / building the embedded offline dataset (once) in {EMBEDDED_DIR}")
         build(EMBEDDED_DIR)
     return EMBEDDED_DIR
