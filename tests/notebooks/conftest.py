@@ -39,7 +39,9 @@ def _nbgrader_env(data_dir, **extra):
 
 def _run_validate(notebook, cwd, env, invert=False):
     """`nbgrader validate` (the real command, with the course config); returns its combined output."""
-    cmd = [str(NBGRADER), "validate", str(notebook), f"--config={COURSE_CONFIG}"]
+    # nbgrader 0.9 ignores --config; JupyterApp.config_file takes the path without ".py".
+    cmd = [str(NBGRADER), "validate", str(notebook),
+           f"--JupyterApp.config_file={COURSE_CONFIG.with_suffix('')}"]
     if invert:
         cmd.append("--invert")
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)

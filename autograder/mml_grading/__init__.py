@@ -1,0 +1,14 @@
+"""Trusted grading helpers of the course (run by the teaching assistant, never by students).
+
+Modules, one job each:
+    settings       limits and paths, each default explained (env-overridable)
+    kernel         the isolated grading kernel nbgrader's autograde runs notebooks in
+    parallel       autograde each submission in its own worker and course copy
+    merge          copy a worker's gradebook results into the course gradebook
+    judge_scores   re-judge each submission outside the kernel; its verdicts set the scores
+    feedback       nbgrader preprocessors: feedback without hidden tests, bilingual verdicts
+    export         the course CSV (score, max_score, extra_credit)
+    cli            `python autograder/grade.py ...` (the TA's wrapper command)
+
+Import it with autograder/ on sys.path (autograder/nbgrader_config.py does that).
+"""

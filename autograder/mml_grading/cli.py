@@ -1,0 +1,143 @@
+"""The teaching assistant's wrapper: python autograder/grade.py <step> [options].
+
+Each step is the standard nbgrader command, run for the course folder with the
+course configuration; `autograde` adds the parallel workers and the judge.
+
+    prepare    record the assignment in the gradebook (nbgrader generate_assignment)
+    release    prepare, then nbgrader release_assignment (students can fetch)
+    collect    nbgrader collect (the newest submission of each student)
+    autograde  nbgrader autograde, one worker per submission, then the judge's scores
+    feedback   nbgrader generate_feedback (HTML without hidden tests)
+    export     nbgrader export -> autograder/grades.csv
+    all        collect, autograde, feedback, export
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from .judge_scores import apply_verdicts, judge_submission
+from .parallel import autograde_parallel, submitted_students
+from .settings import COURSE_ID, DEFAULT_ASSIGNMENT, GradingSettings, nbgrader_command, tool_path
+
+
+def nbgrader(settings, *args, **overrides):
+    """Run one nbgrader command for the course folder; stop with its message on failure."""
+    cmd = nbgrader_command() + list(args) + settings.nbgrader_args(**overrides)
+    done = subprocess.run(cmd, cwd=settings.course_root, env=settings.kernel_env(),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if done.returncode != 0:
+        sys.stdout.write(done.stdout)
+        raise SystemExit(f"nbgrader {args[0]} failed (exit {done.returncode}); see its log above")
+    return done.stdout
+
+
+def has_assignment(settings, assignment):
+    if not settings.db_path.exists():
+        return False
+    with Gradebook(settings.db_url, COURSE_ID) as gb:
+        try:
+            return bool(gb.find_assignment(assignment).notebooks)
+        except MissingEntry:
+            return False
+
+
+def prepare(settings, assignment, refresh=True):
+    """Record the assignment (notebooks, test cells, points) in the gradebook;
+    with refresh=False only when it is not there yet.
+
+    nbgrader generate_assignment reads source_assignments/; its student copy
+    goes to autograder/work/generated (the committed release/ comes from
+    tools/build_release.py and is not touched)."""
+    if not (settings.source_dir / assignment).is_dir():
+        raise SystemExit(f"{settings.source_dir / assignment}/ not found; fix: check --assignment "
+                         "or build the source notebooks first")
+    settings.grading_dir.mkdir(parents=True, exist_ok=True)
+    if refresh or not has_assignment(settings, assignment):
+        nbgrader(settings, "generate_assignment", assignment, "--force",
+                 CourseDirectory__release_directory=settings.work_dir / "generated")
+
+
+def autograde(settings, assignment, students=None):
+    """Autograde in parallel, then let the judge set the scores; returns
+    (worker outcomes, per-student judge summary, seconds per phase)."""
+    prepare(settings, assignment, refresh=False)
+    students = students or submitted_students(settings, assignment)
+    if not students:
+        raise SystemExit(f"no submissions in {settings.grading_dir / 'submitted'}/*/{assignment}; "
+                         "fix: run `python autograder/grade.py collect` first")
+    print(f"autograde {assignment}: {len(students)} submission(s), {settings.workers} worker(s)")
+    started = time.monotonic()
+    outcomes = autograde_parallel(settings, assignment, students)
+    timings = {"autograde": time.monotonic() - started}
+    print("judge (outside the kernel) / 评分器在内核之外重新评判:")
+
+    def judge(student):
+        log_path = settings.work_dir / "judge" / assignment / f"{student}.log"
+        return judge_submission(settings.student_dir("submitted", student, assignment), settings, log_path)
+
+    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
+        verdicts = list(pool.map(judge, students))
+    summary = {}
+    for student, found in zip(students, verdicts):  # student order: deterministic
+        changes = apply_verdicts(settings, assignment, student, found)
+        overruled = [c for c, kernel, final in changes if kernel is not None and kernel != final]
+        note = "judge failed: flagged, judged cells 0" if found is None else \
+            (f"{len(overruled)} kernel score(s) overruled" if overruled else "kernel and judge agree")
+        print(f"  {student:<24} {note}")
+        summary[student] = {"verdicts": found, "changes": changes}
+    timings["judge"] = time.monotonic() - started - timings["autograde"]
+    return outcomes, summary, timings
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python autograder/grade.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", choices=["prepare", "release", "collect", "autograde", "feedback",
+                                         "export", "all"])
+    parser.add_argument("--assignment", default=DEFAULT_ASSIGNMENT)
+    parser.add_argument("--student", action="append", help="grade only these students (repeatable)")
+    parser.add_argument("--course-root", type=Path, help="course folder (default: the repository)")
+    parser.add_argument("--exchange", type=Path, help="nbgrader exchange root")
+    parser.add_argument("--source-dir", type=Path, help="source assignments (default: source_assignments/)")
+    parser.add_argument("--release-dir", type=Path, help="student releases (default: release/)")
+    parser.add_argument("--workers", type=int, help="submissions graded at once (default: cores)")
+    parser.add_argument("--cell-timeout", type=int, help="seconds per notebook cell")
+    parser.add_argument("--submission-timeout", type=float, help="seconds per submission")
+    args = parser.parse_args(argv)
+
+    settings = GradingSettings()
+    os.environ["PATH"] = tool_path()  # this process opens gradebooks too
+    for field, value in [("course_root", args.course_root), ("exchange_root", args.exchange),
+                         ("source_dir", args.source_dir), ("release_dir", args.release_dir),
+                         ("workers", args.workers), ("cell_timeout", args.cell_timeout),
+                         ("submission_timeout", args.submission_timeout)]:
+        if value is not None:
+            setattr(settings, field, value.resolve() if isinstance(value, Path) else value)
+    a = args.assignment
+    steps = ["collect", "autograde", "feedback", "export"] if args.step == "all" else [args.step]
+    for step in steps:
+        if step == "prepare":
+            prepare(settings, a)
+        elif step == "release":
+            prepare(settings, a)
+            print(nbgrader(settings, "release_assignment", a, "--force").strip())
+        elif step == "collect":
+            print(nbgrader(settings, "collect", a, "--update").strip())
+        elif step == "autograde":
+            autograde(settings, a, args.student)
+        elif step == "feedback":
+            print(nbgrader(settings, "generate_feedback", a, "--force").strip())
+        elif step == "export":
+            csv_path = settings.grading_dir / "grades.csv"
+            nbgrader(settings, "export", f"--to={csv_path}")
+            print(f"grades written to {csv_path}")
+
+
+if __name__ == "__main__":
+    main()

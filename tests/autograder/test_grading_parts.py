@@ -1,0 +1,138 @@
+"""The small parts of grading, each on real inputs: the feedback preprocessors,
+the CSV export, the limits runner, the judge-output parser, the nbgrader config."""
+import csv
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import ClearHiddenTests
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "autograder"))
+
+from mml_grading.export import CourseCsvExport  # noqa: E402
+from mml_grading.feedback import AddVerdicts, ScrubTestTracebacks  # noqa: E402
+from mml_grading.judge_scores import parse_judge_output  # noqa: E402
+from mml_grading.limits import run_limited  # noqa: E402
+
+HIDDEN = ClearHiddenTests()
+
+
+def grade_cell(grade_id, source, outputs, score, points):
+    cell = new_code_cell(source, outputs=outputs)
+    cell.metadata.nbgrader = {"grade": True, "solution": False, "locked": True, "grade_id": grade_id,
+                              "points": points, "score": score, "schema_version": 3, "task": False}
+    return cell
+
+
+def test_feedback_shows_name_points_verdict_but_no_hidden_source():
+    secret = 'check("rnn_backward")  # secret-token'
+    source = "\n".join(["assert True", f"### {HIDDEN.begin_test_delimeter}",
+                        "from mml_judge import check", secret, f"### {HIDDEN.end_test_delimeter}"])
+    error = new_output("error", ename="AssertionError", evalue="[rnn_backward] 未通过 / failed",
+                       traceback=["----> 4 " + secret, "AssertionError: [rnn_backward] ..."])
+    nb = new_notebook(cells=[grade_cell("test-rnn-backward", source, [error], 0.0, 10.0),
+                             grade_cell("test-rnn-forward", "assert True", [], 5.0, 5.0)])
+    resources = {}
+    for pre in (ScrubTestTracebacks(), ClearHiddenTests(), AddVerdicts()):
+        nb, resources = pre.preprocess(nb, resources)
+    failed, passed = nb.cells
+    assert "secret-token" not in str(failed) and "mml_judge" not in str(failed)
+    assert failed.outputs[0]["traceback"] == ["AssertionError: [rnn_backward] 未通过 / failed"]
+    verdict = failed.outputs[-1]["text"]
+    assert "测试 test-rnn-backward：得分 0 / 10，未通过 / failed" in verdict
+    assert "Test test-rnn-backward: 0 / 10 points, failed" in verdict
+    assert "Test test-rnn-forward: 5 / 5 points, passed" in passed.outputs[-1]["text"]
+
+
+def make_gradebook(tmp_path, monkeypatch):
+    """A real nbgrader gradebook: one assignment, a required and an extra-credit notebook."""
+    # nbgrader runs `alembic` from PATH to create a new gradebook
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(url, "course") as gb:
+        gb.add_assignment("hw")
+        for nb, points in [("RNN_Captioning", 10), ("LSTM_Captioning", 4)]:
+            gb.add_notebook(nb, "hw")
+            gb.add_grade_cell("t1", nb, "hw", max_score=points, cell_type="code")
+            gb.add_source_cell("t1", nb, "hw", cell_type="code", locked=True, source="check('x')")
+        for student in ("bob", "alice", "carol"):
+            gb.add_student(student)
+        stamp = datetime.datetime(2026, 11, 1, 12, 0, 0)
+        for student, rnn, lstm in [("alice", 10, 4), ("bob", 6, 0)]:
+            gb.add_submission("hw", student, timestamp=stamp)
+            gb.find_grade("t1", "RNN_Captioning", "hw", student).auto_score = rnn
+            gb.find_grade("t1", "LSTM_Captioning", "hw", student).auto_score = lstm
+        gb.db.commit()
+    return url
+
+
+def export_csv(url, dest):
+    plugin = CourseCsvExport(to=str(dest), extra_credit_notebooks=["LSTM_Captioning"])
+    with Gradebook(url, "course") as gb:
+        plugin.export(gb)
+    return dest.read_bytes()
+
+
+def test_csv_reports_extra_credit_apart_and_is_byte_stable(tmp_path, monkeypatch):
+    url = make_gradebook(tmp_path, monkeypatch)
+    first = export_csv(url, tmp_path / "a.csv")
+    assert export_csv(url, tmp_path / "b.csv") == first
+    rows = list(csv.DictReader(first.decode().splitlines()))
+    assert [r["student_id"] for r in rows] == ["alice", "bob", "carol"]
+    alice, bob, carol = rows
+    assert (alice["score"], alice["max_score"], alice["extra_credit"], alice["extra_credit_max"]) == \
+        ("10.00", "10.00", "4.00", "4.00")
+    assert (bob["score"], bob["extra_credit"]) == ("6.00", "0.00")
+    assert (carol["score"], carol["max_score"], carol["timestamp"]) == ("0.00", "10.00", "")
+    assert alice["timestamp"] == "2026-11-01T12:00:00"
+
+
+def test_limits_kill_the_whole_tree_on_timeout(tmp_path):
+    pid_file = tmp_path / "grandchild.pid"
+    # the grandchild starts its own session, as a kernel does, and would sleep on
+    script = ("import subprocess, sys, time\n"
+              "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'],"
+              " start_new_session=True)\n"
+              f"open({str(pid_file)!r}, 'w').write(str(p.pid))\n"
+              "time.sleep(300)\n")
+    start = time.monotonic()
+    result = run_limited([sys.executable, "-c", script], timeout=3, memory_mb=1024)
+    assert result.timed_out and time.monotonic() - start < 30
+    grandchild = int(pid_file.read_text())
+    time.sleep(0.5)
+    alive = Path(f"/proc/{grandchild}").exists() and "Z" not in \
+        Path(f"/proc/{grandchild}/stat").read_text().split(")")[1].split()[0]
+    assert not alive, "the grandchild outlived the submission's time limit"
+
+
+def test_limits_cap_memory():
+    result = run_limited([sys.executable, "-c", "bytearray(2048 << 20); print('allocated')"],
+                         timeout=60, memory_mb=1024)
+    assert result.returncode != 0 and "MemoryError" in result.stderr
+    result = run_limited([sys.executable, "-c", "bytearray(256 << 20); print('allocated')"],
+                         timeout=60, memory_mb=1024)
+    assert result.ok and "allocated" in result.stdout
+
+
+def test_judge_output_parsed():
+    text = ('progress line\n[{"name": "rnn_forward", "passed": true, "message": "ok"}, '
+            '{"name": "rnn_backward", "passed": false, "message": "未通过 / failed"}]\n')
+    verdicts = parse_judge_output(text)
+    assert verdicts["rnn_forward"].passed and not verdicts["rnn_backward"].passed
+    assert verdicts["rnn_backward"].message == "未通过 / failed"
+
+
+def test_config_never_overwrites_student_files():
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT / "autograder")).load_config()
+    excluded = config.Autograde.exclude_overwriting["rnn_captioning"]
+    for name in ("mml/rnn_layers.py", "mml/classifiers/rnn.py", "mml/gradient_check.py", "mml/__init__.py"):
+        assert name in excluded
+    assert config.CourseDirectory.course_id == "mml-rnn-captioning"
+    assert os.path.isabs(config.Exchange.root)
