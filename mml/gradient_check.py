@@ -17,6 +17,17 @@ def rel_error(x, y):
     return np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y)))
 
 
+def _values_around(f, x, ix, h):
+    """f(x) with x[ix] moved up by h and down by h; x[ix] is restored after."""
+    old_value = x[ix]
+    x[ix] = old_value + h
+    up = np.copy(f(x))    # copy: f may return a view of x or reuse its buffer
+    x[ix] = old_value - h
+    down = np.copy(f(x))
+    x[ix] = old_value
+    return up, down
+
+
 def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
     """Numerical gradient of a scalar function f at x.
 
@@ -30,19 +41,11 @@ def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
     - grad: array of the shape of x
     """
     grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
-    while not it.finished:
-        ix = it.multi_index
-        old_value = x[ix]
-        x[ix] = old_value + h
-        fxph = f(x)
-        x[ix] = old_value - h
-        fxmh = f(x)
-        x[ix] = old_value
-        grad[ix] = (fxph - fxmh) / (2 * h)
+    for ix in np.ndindex(x.shape):
+        up, down = _values_around(f, x, ix, h)
+        grad[ix] = (up - down) / (2 * h)
         if verbose:
             print(ix, grad[ix])
-        it.iternext()
     return grad
 
 
@@ -60,15 +63,7 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     - grad: array of the shape of x
     """
     grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
-    while not it.finished:
-        ix = it.multi_index
-        old_value = x[ix]
-        x[ix] = old_value + h
-        pos = f(x).copy()
-        x[ix] = old_value - h
-        neg = f(x).copy()
-        x[ix] = old_value
-        grad[ix] = np.sum((pos - neg) * df) / (2 * h)
-        it.iternext()
+    for ix in np.ndindex(x.shape):
+        up, down = _values_around(f, x, ix, h)
+        grad[ix] = np.sum((up - down) * df) / (2 * h)
     return grad
