@@ -22,7 +22,7 @@ def main():
     solver.train()
     image = data["train_image_idxs"][:1]
     sampled = decode_captions(model.sample(data["train_features"][image]), data["idx_to_word"])[0]
-    truth = decode_captions(data["train_captions"][0], data["idx_to_word"])
+    truth = decode_captions(data["train_captions"][0, 1:], data["idx_to_word"])  # 1: skips <START>
     print(f"final training loss / 最终训练损失: {solver.loss_history[-1]:.4f}")
     print(f"sampled / 生成: {sampled}")
     print(f"truth   / 真实: {truth}")
