@@ -3,12 +3,16 @@
 #   chromium        - the real browser that tests the book
 #   fonts-noto-cjk  - so Chinese text renders in the browser and in figures
 #   default-jre     - Java, for the COCO caption metrics (tokeniser, METEOR)
+#   util-linux, iproute2 - unshare and ip: the book's offline build runs in a
+#                     network namespace with only loopback
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
