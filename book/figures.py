@@ -142,5 +142,5 @@ def captioned_images(images, sampled, truth, title, per_row=4):
                 + textwrap.fill(f"真实 true: {truth[i]}", 34))
         ax.set_title(text, fontsize=9, loc="left")
     fig.suptitle(title, fontsize=12)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.93))  # leave the top for the suptitle above multi-line titles
     return fig
