@@ -50,43 +50,64 @@ def serve_directory():
     return _serve
 
 
+def write_coco_folder(folder, idx_to_word, splits):
+    """Write a dataset folder in the classic COCO captioning file format.
+
+    splits maps 'train' and 'val' to dicts of numpy arrays: captions (N, 17)
+    int32, image_idxs (N,) int32, fc7 (I, D') float32 and pca (I, D) float32
+    features, and urls (I strings). Returns the folder.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "coco2014_vocab.json").write_text(json.dumps(
+        {"idx_to_word": list(idx_to_word), "word_to_idx": {w: i for i, w in enumerate(idx_to_word)}}))
+    with h5py.File(folder / "coco2014_captions.h5", "w") as f:
+        for split, arrays in splits.items():
+            f[f"{split}_captions"] = arrays["captions"]
+            f[f"{split}_image_idxs"] = arrays["image_idxs"]
+    for split, arrays in splits.items():
+        for suffix, key in (("", "fc7"), ("_pca", "pca")):
+            with h5py.File(folder / f"{split}2014_vgg16_fc7{suffix}.h5", "w") as f:
+                f["features"] = arrays[key]
+        (folder / f"{split}2014_urls.txt").write_text("".join(f"{url}\n" for url in arrays["urls"]))
+    return folder
+
+
 def write_tiny_coco(folder, num_train_images=6, num_val_images=4, captions_per_image=2,
                     feature_dim=8, seed=0):
-    """Write a small dataset in the classic COCO captioning file format.
+    """A small dataset folder in the classic COCO captioning format.
 
     Vocabulary: the four special words, then 'a', 'red', 'blue', 'circle',
     'square'. Captions are <START> a <colour> <shape> <END> <NULL>... (17
     tokens); colour and shape are fixed by the image index, so a model can
     learn them from the (random) features.
-    Returns the folder.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     idx_to_word = ["<NULL>", "<START>", "<END>", "<UNK>", "a", "red", "blue", "circle", "square"]
     word_to_idx = {w: i for i, w in enumerate(idx_to_word)}
-    (folder / "coco2014_vocab.json").write_text(
-        json.dumps({"idx_to_word": idx_to_word, "word_to_idx": word_to_idx}))
-
-    with h5py.File(folder / "coco2014_captions.h5", "w") as f:
-        for split, num_images in (("train", num_train_images), ("val", num_val_images)):
-            image_idxs = np.repeat(np.arange(num_images, dtype=np.int32), captions_per_image)
-            captions = np.zeros((len(image_idxs), 17), dtype=np.int32)
-            captions[:, 0] = word_to_idx["<START>"]
-            captions[:, 1] = word_to_idx["a"]
-            captions[:, 2] = word_to_idx["red"] + image_idxs % 2           # red / blue
-            captions[:, 3] = word_to_idx["circle"] + (image_idxs // 2) % 2  # circle / square
-            captions[:, 4] = word_to_idx["<END>"]
-            f[f"{split}_captions"] = captions
-            f[f"{split}_image_idxs"] = image_idxs
-
+    splits = {}
     for split, num_images in (("train", num_train_images), ("val", num_val_images)):
-        for suffix, dim in (("", 4 * feature_dim), ("_pca", feature_dim)):
-            with h5py.File(folder / f"{split}2014_vgg16_fc7{suffix}.h5", "w") as f:
-                f["features"] = rng.standard_normal((num_images, dim)).astype(np.float32)
-        urls = [f"images/{split}_{i}.png" for i in range(num_images)]
-        (folder / f"{split}2014_urls.txt").write_text("\n".join(urls) + "\n")
-    return folder
+        image_idxs = np.repeat(np.arange(num_images, dtype=np.int32), captions_per_image)
+        captions = np.zeros((len(image_idxs), 17), dtype=np.int32)
+        captions[:, 0] = word_to_idx["<START>"]
+        captions[:, 1] = word_to_idx["a"]
+        captions[:, 2] = word_to_idx["red"] + image_idxs % 2           # red / blue
+        captions[:, 3] = word_to_idx["circle"] + (image_idxs // 2) % 2  # circle / square
+        captions[:, 4] = word_to_idx["<END>"]
+        splits[split] = {
+            "captions": captions, "image_idxs": image_idxs,
+            "fc7": rng.standard_normal((num_images, 4 * feature_dim)).astype(np.float32),
+            "pca": rng.standard_normal((num_images, feature_dim)).astype(np.float32),
+            "urls": [f"images/{split}_{i}.png" for i in range(num_images)],
+        }
+    return write_coco_folder(folder, idx_to_word, splits)
+
+
+@pytest.fixture(scope="session")
+def coco_writer():
+    """write_coco_folder(folder, idx_to_word, splits), for areas that need
+    their own data in the COCO format (conftest modules cannot be imported)."""
+    return write_coco_folder
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """Fixtures of the judge tests: student folders made from the reference mml
 with planted edits, and a tiny dataset in the COCO file format."""
-import json
 import shutil
 import sys
 from pathlib import Path
 
-import h5py
 import numpy as np
 import pytest
 
@@ -43,32 +41,26 @@ def student(tmp_path):
     return copy_reference_mml(tmp_path / "student")
 
 
-def write_tiny_coco(folder, num_images=120, dim=512, seed=0):
-    """A dataset in the classic format: one caption per image, 17 tokens."""
+def tiny_coco_splits(num_images=120, dim=512, seed=0):
+    """Vocabulary and arrays of a dataset with one random caption per image."""
     rng = np.random.default_rng(seed)
     words = ["<NULL>", "<START>", "<END>", "<UNK>"] + [f"w{i}" for i in range(40)]
-    folder.mkdir(parents=True, exist_ok=True)
-    captions = {}
+    splits = {}
     for split, n in (("train", num_images), ("val", 20)):
         caps = np.zeros((n, 17), dtype=np.int32)
         caps[:, 0] = 1
         for i, length in enumerate(rng.integers(4, 16, size=n)):
             caps[i, 1:length] = rng.integers(4, len(words), size=length - 1)
             caps[i, length] = 2
-        captions[split] = caps
-        for suffix, d in (("", 4096), ("_pca", dim)):
-            with h5py.File(folder / f"{split}2014_vgg16_fc7{suffix}.h5", "w") as f:
-                f["features"] = rng.normal(size=(n, d)).astype(np.float32)
-        (folder / f"{split}2014_urls.txt").write_text("".join(f"img/{split}_{i}.png\n" for i in range(n)))
-    with h5py.File(folder / "coco2014_captions.h5", "w") as f:
-        for split, caps in captions.items():
-            f[f"{split}_captions"] = caps
-            f[f"{split}_image_idxs"] = np.arange(len(caps), dtype=np.int32)
-    (folder / "coco2014_vocab.json").write_text(json.dumps(
-        {"idx_to_word": words, "word_to_idx": {w: i for i, w in enumerate(words)}}))
-    return folder
+        splits[split] = {
+            "captions": caps, "image_idxs": np.arange(n, dtype=np.int32),
+            "fc7": rng.normal(size=(n, 4096)).astype(np.float32),
+            "pca": rng.normal(size=(n, dim)).astype(np.float32),
+            "urls": [f"img/{split}_{i}.png" for i in range(n)],
+        }
+    return words, splits
 
 
 @pytest.fixture(scope="session")
-def tiny_coco(tmp_path_factory):
-    return write_tiny_coco(tmp_path_factory.mktemp("tiny_coco"))
+def tiny_coco(tmp_path_factory, coco_writer):
+    return coco_writer(tmp_path_factory.mktemp("tiny_coco"), *tiny_coco_splits())
