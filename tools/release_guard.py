@@ -4,24 +4,12 @@ check_release(release_dir) returns a list of one-line problems (empty = pass):
 
 1. Layout: exactly the notebooks of source_assignments/<assignment>/, its
    README.md (and figures), and the release files of mml/; nothing else.
-2. No marker text: none of nbgrader's delimiters (solution, hidden tests, mark
-   scheme, as the course configuration sets them) remains in any file.
-3. No secret line. Secret lines are the lines inside a solution region of
-   mml/**/*.py, the whole source of a notebook solution cell without markers
-   (inline answers included) or its region, and the lines inside hidden-test
-   and mark-scheme regions. Lines are compared with all whitespace removed
-   (a re-indented or re-spaced copy is still a copy); a code line with a
-   trailing comment also counts without it. A secret matches when it occurs
-   anywhere inside a release line (a line of a .py or .md file, or of any
-   string in a notebook's JSON), provided code and prose included: a solution
-   line pasted into a docstring, a README or a visible cell is a leak too.
-   Not secret:
-     - trivial lines: shorter than 6 characters, only brackets and
-       punctuation, a bare keyword (pass, else:, return, ...), ``return``
-       followed by names only, or a loop header ``for t in range(T):``;
-     - the lines of ALLOWED_OVERLAPS below: each one is shown to students on
-       purpose, for the reason written next to it.
-   No line may import the judge (``mml_judge``) anywhere in the release either.
+2. No marker text and no grader-only name (``mml_judge``) in any file.
+3. No secret line, anywhere inside a release line (a line of a .py or .md
+   file, or of any string in a notebook's JSON), provided code and prose
+   included: a solution line pasted into a docstring, a README or a visible
+   cell is a leak too. What is secret, how a copy is recognised and which
+   overlaps are allowed: leak_policy.py, shared with the book's scanner.
 4. Provided code is the reference: each released mml module, with the bodies
    of the student functions set aside, is AST-equal to the reference module
    treated the same way; each student function is AST-equal to the reference
@@ -35,51 +23,17 @@ check_release(release_dir) returns a list of one-line problems (empty = pass):
 """
 import ast
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
 
+from leak_policy import LeakPolicy, squash
 from release_layout import ASSET_SUFFIXES, ASSIGNMENT, MML_DIR, ROOT, mml_release_files, release_files
 from release_markers import ReleaseError, load_settings, qualified_functions, solution_regions, strip_solutions
 
 TOOLS = Path(__file__).resolve().parent
 PROBE = TOOLS / "release_probe.py"
 PROBE_TIMEOUT_S = 300
-
-_JUDGE_IMPORT = re.compile(r"(?:from|import)\s+mml_judge\b")
-_TRIVIAL = re.compile(
-    r"[\W_]*"                                                    # brackets, commas, colons
-    r"|(pass|break|continue|return|else:|try:|finally:|raise)"   # bare keywords
-    r"|return[A-Za-z_][\w,.]*"                                   # return a, b (whitespace removed)
-    r"|for\w+inrange\(\w+\):"                                   # for t in range(T):
-)
-# Solution lines that the release shows on purpose (a formula in a docstring, a
-# hint in a check's message, provided code doing the same thing). Each entry
-# is a reviewed decision: line -> where students see it and why that is fine.
-ALLOWED_OVERLAPS = {
-    "next_c = f * prev_c + i * g":
-        "the lstm_step_forward docstring states the LSTM equations, as the original assignment does",
-    "done = np.zeros(N, dtype=bool)":
-        "mml/decoding.py (provided) tracks finished captions the same way in temperature_sample",
-    "if done.all():":
-        "mml/decoding.py (provided) stops its sampling loop the same way",
-}
-MIN_SECRET_CHARS = 6
-
-
-# -- lines, as the guard compares them --------------------------------------
-
-def _squash(text):
-    return re.sub(r"\s+", "", text)
-
-
-def fingerprints(line):
-    """The whitespace-free forms under which a secret line is looked for (trivial ones dropped)."""
-    forms = {_squash(line)}
-    if "#" in line.lstrip()[1:] and not re.search(r"['\"]", line):  # a trailing comment, not in a string
-        forms.add(_squash(line.partition("#")[0]))
-    return {f for f in forms if len(f) >= MIN_SECRET_CHARS and not _TRIVIAL.fullmatch(f)}
 
 
 def _strings(value):
@@ -118,53 +72,6 @@ def located_lines(path):
     return found
 
 
-# -- what is secret in the reference ----------------------------------------
-
-def _region_lines(text, begin, end):
-    """The lines strictly inside begin/end regions of text."""
-    inside, in_region = [], False
-    for line in text.split("\n"):
-        if begin in line:
-            in_region = True
-        elif end in line:
-            in_region = False
-        elif in_region:
-            inside.append(line)
-    return inside
-
-
-def notebook_secret_lines(notebook_path, settings):
-    """The secret lines of one instructor notebook: answers, hidden tests, mark schemes."""
-    notebook = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
-    secret = []
-    for cell in notebook.get("cells", []):
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        if cell.get("metadata", {}).get("nbgrader", {}).get("solution") and settings.begin_solution not in source:
-            secret.extend(source.split("\n"))  # nbgrader replaces the whole cell: all of it is the answer
-            continue
-        for begin, end in ((settings.begin_solution, settings.end_solution),
-                           (settings.begin_hidden_tests, settings.end_hidden_tests),
-                           (settings.begin_mark_scheme, settings.end_mark_scheme)):
-            secret.extend(_region_lines(source, begin, end))
-    return secret
-
-
-def reference_secret_lines(source_dir, mml_dir, settings):
-    """The secret lines of the whole reference: mml/ and the instructor notebooks."""
-    secret = []
-    for rel in mml_release_files(mml_dir):
-        path = Path(mml_dir) / rel
-        if path.suffix == ".py":
-            text = path.read_text(encoding="utf-8")
-            lines = text.split("\n")
-            for region in solution_regions(text, str(path), settings):
-                secret.extend(lines[region.begin:region.end - 1])
-    for notebook in sorted(Path(source_dir).glob("*.ipynb")):
-        secret.extend(notebook_secret_lines(notebook, settings))
-    return secret
-
-
 # -- the checks --------------------------------------------------------------
 
 def check_layout(release_dir, source_dir, mml_dir):
@@ -182,13 +89,8 @@ def check_layout(release_dir, source_dir, mml_dir):
     return problems
 
 
-def check_text(release_dir, secret_lines, settings):
-    """Problems from marker text, secret lines and judge imports in any release file."""
-    allowed = set().union(*(fingerprints(line) for line in ALLOWED_OVERLAPS))
-    secrets = {}
-    for line in secret_lines:
-        for form in fingerprints(line) - allowed:
-            secrets.setdefault(form, line.strip())
+def check_text(release_dir, policy):
+    """Problems from marker words, grader-only names and secret lines in any release file."""
     problems = []
     for path in release_files(release_dir):
         try:
@@ -198,18 +100,17 @@ def check_text(release_dir, secret_lines, settings):
                 continue  # a binary figure holds no readable source line
             problems.append(f"{path}: not readable as text or as a notebook; the release holds only text sources")
             continue
-        squashed = [_squash(line) for _, line in lines]
-        text = "\n".join(squashed)  # one search per secret and file; lines only for the report
-        present = [form for form in secrets if form in text]
+        squashed = [squash(line) for _, line in lines]
+        present = policy.secrets_in("\n".join(squashed))  # one search per secret and file; lines for the report
         for (where, line), flat in zip(lines, squashed):
-            marker = next((m for m in settings.all_markers if m in line), None)
-            if marker:
-                problems.append(f"{where}: marker text '{marker}' left in the release; reword or remove it at the source")
-            if _JUDGE_IMPORT.search(line):
-                problems.append(f"{where}: imports the hidden judge (mml_judge); keep that import inside a hidden-test region")
+            for word, kind in policy.words_in(line):
+                if kind == "nbgrader marker":
+                    problems.append(f"{where}: marker text '{word}' left in the release; reword or remove it at the source")
+                else:
+                    problems.append(f"{where}: names the hidden judge ({word}); keep it inside a hidden-test region")
             leaked = next((form for form in present if form in flat), None)
             if leaked:
-                problems.append(f"{where}: solution or hidden-test line leaked: {secrets[leaked]!r}")
+                problems.append(f"{where}: solution or hidden-test line leaked: {policy.secrets[leaked]!r}")
     return problems
 
 
@@ -287,9 +188,9 @@ def check_release(release_dir, course_root=ROOT, mml_dir=MML_DIR, settings=None)
     if not release_dir.is_dir():
         return [f"{release_dir}: no release there; build it with `make release`"]
     try:
-        secret = reference_secret_lines(source_dir, mml_dir, settings)
+        policy = LeakPolicy(source_dir, mml_dir, settings)
         problems = check_layout(release_dir, source_dir, mml_dir)
-        problems += check_text(release_dir, secret, settings)
+        problems += check_text(release_dir, policy)
         code_problems, student_functions = check_provided_code(release_dir, mml_dir, settings)
     except ReleaseError as err:
         return [str(err)]

@@ -4,7 +4,8 @@ import json
 import pytest
 from release_toy import BEGIN, HIDDEN_BEGIN, SETTINGS
 
-from release_guard import check_release, check_student_functions_raise, fingerprints
+from leak_policy import fingerprints
+from release_guard import check_release, check_student_functions_raise
 
 pytestmark = pytest.mark.xdist_group(name="release_toy_build")
 
@@ -77,7 +78,7 @@ def test_judge_import_and_hidden_marker_in_a_notebook_are_found(toy_release_copy
     line = plant_in_notebook(notebook, 3, "from mml_judge import check")
     problems = guard(course_root, mml_dir, release)
     assert any(f"cell 3 line {line - 1}: marker text '{SETTINGS.begin_hidden_tests}'" in p for p in problems)
-    assert any(f"cell 3 line {line}: imports the hidden judge" in p for p in problems)
+    assert any(f"cell 3 line {line}: names the hidden judge" in p for p in problems)
     assert any(f"cell 3 line {line}: solution or hidden-test line leaked" in p for p in problems)
 
 
