@@ -22,7 +22,7 @@ import numpy as np
 from mml import optim
 from mml.coco_utils import sample_coco_minibatch
 
-__all__ = ["CaptioningSolver"]
+__all__ = ["CaptioningSolver", "clip_by_norm"]
 
 _OPTIONS = {
     "update_rule": "sgd",   # a function name in mml.optim: sgd, sgd_momentum, rmsprop, adam
@@ -32,7 +32,19 @@ _OPTIONS = {
     "num_epochs": 10,       # passes over the training captions
     "print_every": 10,      # iterations between loss prints (verbose only)
     "verbose": True,        # print progress and show a progress bar
+    "grad_clip": None,      # clip by norm: rescale all gradients together so their norm is at most this
 }
+
+
+def clip_by_norm(grads, max_norm):
+    """Gradient clipping by norm: grads (a dict of arrays) as one vector g;
+    if |g| > max_norm, every array is multiplied by max_norm / |g|.
+    Returns a new dict (the arrays are not changed in place)."""
+    norm = np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads.values()))
+    if norm <= max_norm:
+        return dict(grads)
+    scale = max_norm / norm
+    return {name: g * np.asarray(scale, dtype=g.dtype) for name, g in grads.items()}
 
 
 class CaptioningSolver:
@@ -51,6 +63,11 @@ class CaptioningSolver:
         Optional keyword arguments, with their defaults:
         - update_rule ('sgd'), optim_config (None), lr_decay (1.0),
           batch_size (100), num_epochs (10), print_every (10), verbose (True)
+        - grad_clip (None): gradient clipping by norm. If the norm of all
+          gradients together, g = (grads of every parameter) as one vector,
+          exceeds grad_clip, every gradient is multiplied by grad_clip / |g|,
+          so the step keeps its direction and its length is at most grad_clip
+          (before the update rule). None (the default) never clips.
         """
         unknown = sorted(set(kwargs) - set(_OPTIONS))
         if unknown:
@@ -71,6 +88,9 @@ class CaptioningSolver:
         self.num_epochs = options["num_epochs"]
         self.print_every = options["print_every"]
         self.verbose = options["verbose"]
+        self.grad_clip = options["grad_clip"]
+        if self.grad_clip is not None and not (np.isfinite(self.grad_clip) and self.grad_clip > 0):
+            raise ValueError(f"CaptioningSolver: grad_clip must be a positive number or None, got {self.grad_clip!r}")
 
         if not hasattr(optim, self.update_rule_name) or self.update_rule_name.startswith("_"):
             raise ValueError(
@@ -91,6 +111,8 @@ class CaptioningSolver:
             self.data, batch_size=self.batch_size, split="train")
         loss, grads = self.model.loss(features, captions)
         self.loss_history.append(float(loss))
+        if self.grad_clip is not None:
+            grads = clip_by_norm(grads, self.grad_clip)
         for p, w in self.model.params.items():
             next_w, next_config = self.update_rule(w, grads[p], self.optim_configs[p])
             self.model.params[p] = next_w
