@@ -31,8 +31,9 @@ import sys
 import time
 from pathlib import Path
 
+from leak_policy import course_policy, squash
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))  # release_guard: one definition of what is secret
 RELEASE_DIR = ROOT / "release" / "rnn_captioning"
 ASSIGNMENT_DIR = ROOT / "source_assignments" / "rnn_captioning"
 MML_DIR = ROOT / "mml"
@@ -42,12 +43,6 @@ BUILD_DIR = ROOT / "_build"
 SITE_DIR = BUILD_DIR / "html"
 CACHE_DIR = BUILD_DIR / ".jupyter_cache"
 
-# nbgrader's marker words; none may reach a reader.
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-# Names that only the grading side uses: a hidden test calls the trusted judge.
-GRADER_NAMES = ("mml_judge",)
-# Shorter lines ("else:", "dW = None") say nothing about a solution.
-MIN_SOLUTION_LINE = 12
 # Provided mml code is matched on its longer lines only, so that a notebook
 # line such as `import numpy as np` is not mistaken for mml source.
 MIN_SOURCE_LINE = 40
@@ -73,34 +68,9 @@ def _code_part(line):
     return line.split("#", 1)[0].strip() if not line.lstrip().startswith("#") else ""
 
 
-def _needle(line):
-    """A secret line as the scanner looks for it: code without its trailing
-    comment, or the text of a comment or Markdown line, normalised."""
-    stripped = line.strip()
-    text = stripped.lstrip("#").strip() if stripped.startswith("#") else stripped.split("#", 1)[0]
-    return _normalise(text)
-
-
-def solution_lines(mml_dir=MML_DIR, assignment_dir=ASSIGNMENT_DIR):
-    """Every line of every solution region, hidden test and mark scheme, as
-    the release guard finds them (tools/release_guard.py): in mml/**/*.py and
-    in the instructor notebooks of assignment_dir. Normalised, without lines
-    too short to say anything.
-
-    A line that mml's own docstrings also state (the formula
-    `next_c = f * prev_c + i * g` of lstm_step_forward, say) is public: the
-    student has that docstring, so it is not a needle."""
-    from release_guard import reference_secret_lines
-    from release_markers import load_settings
-
-    secret = reference_secret_lines(assignment_dir, mml_dir, load_settings())
-    documented = ""
-    for path in sorted(Path(mml_dir).rglob("*.py")):
-        text = path.read_text(encoding="utf-8")
-        lines = text.splitlines()
-        documented += " " + _normalise(" ".join(lines[n - 1] for n in sorted(_docstring_lines(ast.parse(text)))))
-    needles = {_needle(line) for line in secret}
-    return {n for n in needles if len(n) >= MIN_SOLUTION_LINE and n not in documented}
+def leak_policy(mml_dir=MML_DIR, assignment_dir=ASSIGNMENT_DIR):
+    """What is secret (tools/leak_policy.py, the release guard's policy too)."""
+    return course_policy(Path(assignment_dir), Path(mml_dir))
 
 
 def _docstring_lines(tree):
@@ -141,11 +111,14 @@ def _site_text(path):
 
 
 def find_leaks(site_dir, mml_dir=MML_DIR, assignment_dir=ASSIGNMENT_DIR):
-    """Scan every file under site_dir; return one line per leak found."""
+    """Scan every file under site_dir; return one line per leak found.
+
+    A leak is anything the leak policy calls secret (a solution or hidden-test
+    line, an nbgrader marker in any letter case, a grader-only name), a line
+    of mml source (the book never renders mml), or a source file."""
     site_dir = Path(site_dir)
-    needles = [(line, "solution line") for line in sorted(solution_lines(mml_dir, assignment_dir))]
-    needles += [(line, "mml source line") for line in sorted(mml_source_lines(mml_dir))]
-    words = [(w, "nbgrader marker") for w in MARKERS] + [(w, "grader-only name") for w in GRADER_NAMES]
+    policy = leak_policy(mml_dir, assignment_dir)
+    source_lines = sorted(mml_source_lines(mml_dir))
     leaks = []
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(site_dir).as_posix()
@@ -156,12 +129,9 @@ def find_leaks(site_dir, mml_dir=MML_DIR, assignment_dir=ASSIGNMENT_DIR):
             continue
         text = _site_text(path)
         upper = text.upper()
-        for word, kind in words:
-            if word.upper() in upper:
-                leaks.append(f"{rel}: {kind} {word!r}")
-        for needle, kind in needles:
-            if needle in text:
-                leaks.append(f"{rel}: {kind}: {needle}")
+        leaks += [f"{rel}: {kind} {word!r}" for word, kind in policy.words if word.upper() in upper]
+        leaks += [f"{rel}: solution line: {policy.secrets[form]}" for form in policy.secrets_in(squash(text))]
+        leaks += [f"{rel}: mml source line: {line}" for line in source_lines if line in text]
     return leaks
 
 
@@ -179,10 +149,9 @@ def copy_release_notebooks(release_dir=RELEASE_DIR, dest=BOOK_NOTEBOOK_DIR):
     dest.mkdir(parents=True, exist_ok=True)
     for name in NOTEBOOKS:
         text = (release_dir / name).read_text(encoding="utf-8")
-        for word in MARKERS:
-            if word in text:
-                raise BookError(f"{release_dir / name}: contains the nbgrader marker {word!r}, so it is not a "
-                                "student release; fix: make release")
+        for word, kind in leak_policy().words_in(text):
+            raise BookError(f"{release_dir / name}: contains the {kind} {word!r}, so it is not a "
+                            "student release; fix: make release")
         target = dest / name
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")

@@ -21,12 +21,12 @@ def fake_site(tmp_path):
     return site
 
 
-def test_solution_lines_come_from_mml_between_the_markers(build_book):
-    lines = build_book.solution_lines()
-    assert "np.add.at(dW, x, dout)" in lines          # word_embedding_backward
-    assert "da = dnext_h * (1 - next_h ** 2)" in lines  # rnn_step_backward, comment removed
-    assert "import numpy as np" not in lines
-    assert len(lines) > 60
+def test_secrets_come_from_mml_between_the_markers(build_book):
+    secrets = build_book.leak_policy().secrets
+    assert "np.add.at(dW,x,dout)" in secrets           # word_embedding_backward
+    assert "da=dnext_h*(1-next_h**2)" in secrets         # rnn_step_backward, comment removed
+    assert "importnumpyasnp" not in secrets
+    assert len(secrets) > 60
 
 
 def test_a_clean_page_has_no_leak(build_book, fake_site):
@@ -42,20 +42,24 @@ def test_a_highlighted_solution_line_is_found(build_book, fake_site):
         '<span class="n">x</span><span class="p">,</span> <span class="n">dout</span>'
         '<span class="p">)</span></pre></div>', encoding="utf-8")
     leaks = build_book.find_leaks(fake_site)
-    assert any("book/leak.html: solution line: np.add.at(dW, x, dout)" in leak for leak in leaks), leaks
+    assert any(leak.startswith("book/leak.html: solution line: np.add.at(dW, x, dout)") for leak in leaks), leaks
 
 
 def test_a_marker_word_and_the_judge_are_found(build_book, fake_site):
     (fake_site / "book" / "leak.html").write_text(
-        "<p>### begin hidden tests</p><p>from mml_judge import check</p>", encoding="utf-8")
+        "<p>### begin hidden tests</p><p>from mml_judge import check</p><p>### End Mark Scheme</p>",
+        encoding="utf-8")
     leaks = build_book.find_leaks(fake_site)
     assert any("nbgrader marker 'BEGIN HIDDEN TESTS'" in leak for leak in leaks), leaks
+    assert any("nbgrader marker 'END MARK SCHEME'" in leak for leak in leaks), leaks
     assert any("grader-only name 'mml_judge'" in leak for leak in leaks), leaks
 
 
 def test_provided_mml_source_is_found(build_book, fake_site):
     # A line of provided code (outside every solution region): not a solution, but mml source.
-    provided = sorted(build_book.mml_source_lines() - build_book.solution_lines())
+    secrets = build_book.leak_policy().secrets
+    provided = sorted(line for line in build_book.mml_source_lines()
+                      if not any(form in line.replace(" ", "") for form in secrets))
     assert len(provided) > 50
     line = next(line for line in provided if "temporal" in line or "softmax" in line)
     assert line in (ROOT / "mml" / "rnn_layers.py").read_text(encoding="utf-8")
@@ -76,7 +80,7 @@ def test_viewcode_pages_and_python_files_are_found(build_book, fake_site):
 def test_a_notebook_download_with_a_solution_is_found(build_book, fake_site):
     notebook = {"cells": [{"cell_type": "code", "source": ["dx = da @ Wx.T\n"]}]}
     (fake_site / "RNN_Captioning.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
-    assert any("RNN_Captioning.ipynb: solution line: dx = da @ Wx.T" in leak
+    assert any(leak.startswith("RNN_Captioning.ipynb: solution line: dx = da @ Wx.T")
                for leak in build_book.find_leaks(fake_site))
 
 
@@ -86,13 +90,13 @@ def test_source_notebook_solutions_and_hidden_tests_are_needles(build_book, tmp_
              {"cell_type": "code", "metadata": {},
               "source": "### BEGIN HIDDEN TESTS\ncheck('rnn_step_forward_hidden')\n### END HIDDEN TESTS"}]
     (tmp_path / "A.ipynb").write_text(json.dumps({"cells": cells}), encoding="utf-8")
-    lines = build_book.solution_lines(ROOT / "mml", tmp_path)
-    assert "The answer is forty-two exactly." in lines
-    assert "check('rnn_step_forward_hidden')" in lines
+    secrets = build_book.leak_policy(ROOT / "mml", tmp_path).secrets.values()
+    assert "The answer is forty-two exactly." in secrets
+    assert "check('rnn_step_forward_hidden')" in secrets
 
 
 def test_a_formula_that_mml_documents_is_not_a_needle(build_book):
     # lstm_step_forward's docstring states next_c = f * prev_c + i * g: public, not a leak.
     assert "next_c = f * prev_c + i * g" in " ".join(
         (ROOT / "mml" / "rnn_layers.py").read_text(encoding="utf-8").split())
-    assert "next_c = f * prev_c + i * g" not in build_book.solution_lines()
+    assert "next_c=f*prev_c+i*g" not in build_book.leak_policy().secrets
