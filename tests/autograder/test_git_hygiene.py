@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-STUDENT_DATA = re.compile(r"^autograder/(submitted|autograded|feedback|exchange|work)/"
+STUDENT_DATA = re.compile(r"^autograder/(submitted|autograded|feedback|exchange|work|reports)/"
                           r"|^autograder/[^/]*\.db$|^autograder/grades[^/]*\.csv$")
 EXAMPLES = [  # one path of each kind, as grading writes them
     "autograder/submitted/alice/rnn_captioning/RNN_Captioning.ipynb",
@@ -18,6 +18,10 @@ EXAMPLES = [  # one path of each kind, as grading writes them
     "autograder/gradebook.db",
     "autograder/grades.csv",
     "autograder/grades-2026.csv",
+    "autograder/reports/rnn_captioning/class_report.html",
+    "autograder/reports/rnn_captioning/class_report.csv",
+    "autograder/reports/rnn_captioning/similarity.html",
+    "autograder/work/verdicts/rnn_captioning/alice/RNN_Captioning.json",
 ]
 
 
