@@ -23,13 +23,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-TOOLS = Path(__file__).resolve().parent
-if str(TOOLS) not in sys.path:  # imported by path from tests, not only run as a script
-    sys.path.insert(0, str(TOOLS))
-
-from release_guard import check_release  # noqa: E402
-from release_layout import ASSIGNMENT, DEFAULT_OUT, MML_DIR, ROOT, mml_release_files  # noqa: E402
-from release_markers import COURSE_CONFIG, ReleaseError, load_settings, strip_solutions  # noqa: E402
+from release_guard import check_release
+from release_layout import ASSIGNMENT, DEFAULT_OUT, MML_DIR, ROOT, mml_release_files
+from release_markers import COURSE_CONFIG, ReleaseError, load_settings, strip_solutions
 
 __all__ = ["build_release", "strip_solutions", "ReleaseError"]
 

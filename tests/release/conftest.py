@@ -1,15 +1,9 @@
-"""Fixtures of the release tests: tools/ and this folder on sys.path, and a built toy course."""
+"""Fixtures of the release tests: a built toy course (release_toy.py)."""
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
-
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:  # for release_toy (pytest runs with --import-mode=importlib)
-    sys.path.insert(0, str(HERE))
-
-from release_toy import make_toy_course  # noqa: E402  (also puts tools/ on sys.path)
+from release_toy import make_toy_course
 
 
 @pytest.fixture

@@ -5,16 +5,10 @@ with a notebook and README.md, an ``mml`` package with student and provided
 functions, a dataset folder and caches that must stay out of the release), so
 the release machinery is tested without waiting for the real notebooks.
 """
-import sys
 from pathlib import Path
 
 import nbformat
-
-TOOLS = Path(__file__).resolve().parents[2] / "tools"
-if str(TOOLS) not in sys.path:
-    sys.path.insert(0, str(TOOLS))
-
-from release_markers import load_settings  # noqa: E402
+from release_markers import load_settings
 
 SETTINGS = load_settings()
 # Marker lines are assembled from nbgrader's settings: test sources never spell them out.
