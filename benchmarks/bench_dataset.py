@@ -12,7 +12,7 @@ and reports for each build:
 - the SHA-256 over all files: the two builds must agree.
 Then the seconds load_coco_data takes to read it.
 
-Targets (issue 3): <= 60 s on 2 cores, <= 300 MB on disk.
+Targets: <= 60 s on 2 cores, <= 300 MB on disk.
 
 Usage:
     .venv/bin/python benchmarks/bench_dataset.py [--once] [--json PATH]

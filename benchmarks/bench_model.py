@@ -52,7 +52,7 @@ GATES = {"rnn": 1, "lstm": 4}
 OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 # Equality of numpy and PyTorch: max |a - b| / max |b| over each array.
 TOLERANCE = {np.float32: 1e-4, np.float64: 1e-10}
-# Targets from issue 2: numpy time / PyTorch time, and share of the gemm rate.
+# Targets: numpy time / PyTorch time, and share of the gemm rate.
 TARGET_RATIO, TARGET_GEMM_SHARE = 0.8, 0.60
 # PyTorch orders the LSTM gates i, f, g, o; ours are i, f, o, g. Swapping the
 # last two H-blocks maps one onto the other, both ways.

@@ -1,6 +1,6 @@
 """How long the two assignment notebooks take to run top to bottom.
 
-Target (issue 4): each notebook runs in <= 60 s on 2 cores on the embedded data.
+Target: each notebook runs in <= 60 s on 2 cores on the embedded data.
 
 Two ways of running each source notebook, in a fresh kernel (nbclient):
 - student:  the hidden-test regions cleared by nbgrader's own ClearHiddenTests

@@ -14,7 +14,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "rnn_captioning"
-SOURCE_DIR = ROOT / "source_assignments" / ASSIGNMENT
 MML_DIR = ROOT / "mml"
 DEFAULT_OUT = ROOT / "release"
 

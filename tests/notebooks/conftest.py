@@ -1,4 +1,4 @@
-"""Fixtures for the tests of the two assignment notebooks (issue 4)."""
+"""Fixtures for the tests of the two assignment notebooks."""
 import os
 import subprocess
 from pathlib import Path

@@ -1,8 +1,8 @@
 """Every check and expected number of the original assignment is in the RNN notebook.
 
-The original assignment (the team's specification, /work/shared/spec/RNN_Captioning.original.txt)
-is kept verbatim beside this file, so that a clean clone can run the test; when the
-shared spec is present, the copy must equal it. Every number in the original's code
+The original assignment (the course's specification, spec/RNN_Captioning.original.txt in the
+shared folder beside the repository) is kept verbatim beside this file, so that a clean clone
+can run the test; when the shared spec is present, the copy must equal it. Every number in the original's code
 lines (inputs, shapes, seeds, expected arrays, the expected loss, hyperparameters)
 must appear, with its sign, in the code of the RNN notebook, every tolerance its text
 states must be asserted there, and the lines that compute the checked values are
@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "source_assignments" / "rnn_captioning" / "RNN_Captioning.ipynb"
 SPEC = Path(__file__).resolve().parent / "RNN_Captioning.original.txt"
-SHARED_SPEC = Path("/work/shared/spec/RNN_Captioning.original.txt")
+SHARED_SPEC = ROOT.parent / "shared" / "spec" / "RNN_Captioning.original.txt"
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d*)?(?:e-?\d+)?")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Tolerances and targets the original states in its text, and how the notebook asserts them.
