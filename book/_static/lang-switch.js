@@ -1,21 +1,20 @@
 /* 中文 / English language switch for the course book.
  *
- * The book's text comes from plain Markdown and from the student notebooks,
- * which stay readable in Jupyter: they carry no book-only markup. Every
- * explanatory block is written twice, Chinese first, then English. So this
- * script tells the languages apart by script: a block whose prose is mostly
- * CJK characters is Chinese, mostly Latin letters is English, and a block with
- * plenty of both (a bilingual heading) is left visible in every mode.
+ * The book's text is tagged with its language when the book is built
+ * (book/_ext/bilingual.py): every paragraph, list item, table row, caption or
+ * admonition in one language carries the class lang-zh or lang-en, and a
+ * heading "中文 · English" is cut into a lang-zh span, a lang-sep span and a
+ * lang-en span. This script only
+ *   - adds the three buttons (中文 / English / 中文 + English) and keeps the
+ *     reader's choice in localStorage, applied to <html data-lang> before the
+ *     page is drawn; lang-switch.css hides the language not chosen;
+ *   - cuts the theme's own bilingual labels the same way (the navigation
+ *     sidebar, the part captions, the page's table of contents, previous and
+ *     next), and gives the theme's Chinese-only labels (上一页, 目录, 搜索...)
+ *     their English, so the page chrome follows the choice too.
  *
- * A paragraph holding a Chinese sentence followed by its English translation
- * is split in two (see splitMixed).
- *
- * The reader's choice (zh, en or both) is kept in localStorage, so it holds
- * across pages. It is applied to <html data-lang> at once, before the page
- * is drawn, and CSS (lang-switch.css) hides the other language.
- *
- * 语言切换：按文字的书写系统（汉字 / 拉丁字母）区分中文段落与英文段落，
- * 选择保存在 localStorage 中，在页面之间保持不变。
+ * 语言切换：构建时已为每个单元标注语言；本脚本只负责按钮、保存选择，
+ * 以及让主题自带的标签（导航、上一页/下一页、目录、搜索框）随选择切换。
  */
 (function () {
   "use strict";
@@ -23,18 +22,16 @@
   var STORAGE_KEY = "mml-book-lang";
   var MODES = ["zh", "en", "both"];
   var LABELS = { zh: "中文", en: "English", both: "中文 + English" };
-  // Blocks that carry prose; a block inside another candidate is judged on its own.
-  var BLOCKS = "p, li, h1, h2, h3, h4, h5, h6, dt, dd, figcaption, .admonition-title";
-  // Text inside these is code or math, not language: it is not counted.
-  var NOT_PROSE = "code, pre, kbd, samp, script, style, .math, mjx-container, .headerlink, .lang-switch";
-  var CJK = /[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]/g;
-  var LATIN = /[A-Za-z\u00c0-\u024f]/g;
-  // An English word is about three Latin letters per CJK character of the
-  // same meaning; both languages must reach a quarter of the other to count as both.
-  var LETTERS_PER_CJK = 3;
-  var BOTH_RATIO = 0.25;
-  // The English half of a split paragraph must be a real sentence, not a stray label.
-  var MIN_SPLIT_LETTERS = 12;
+  // The theme's labels (Sphinx's zh_CN translation) and their English.
+  var CHROME_WORDS = { "上一页": "Previous", "下一页": "Next", "目录": "Contents", "搜索": "Search",
+                       "索引": "Index", "搜索结果": "Search results" };
+  var PLACEHOLDER = { zh: "搜索…", en: "Search…", both: "搜索 / Search…" };
+  // The theme's elements whose text is a "中文 · English" label.
+  var CHROME_LABELS = ".bd-sidebar-primary a, .caption-text, #pst-page-toc-nav a, .prev-next-title, .logo__title, " +
+                      ".bd-breadcrumbs a, .bd-breadcrumbs li";
+  var CHROME_SINGLE = ".prev-next-subtitle, .onthispage, .search-button__default-text";
+  var CJK = /[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]/;
+  var SEPARATOR = /^([\s\S]*?\S)(\s+[·\/]\s+)(\S[\s\S]*)$/;
 
   function storedMode() {
     try {
@@ -46,78 +43,53 @@
   }
 
   function setMode(mode) {
-    document.documentElement.setAttribute("data-lang", mode);
+    var root = document.documentElement;
+    root.setAttribute("data-lang", mode);
+    root.setAttribute("lang", mode === "en" ? "en" : "zh-CN");
     try { window.localStorage.setItem(STORAGE_KEY, mode); } catch (err) { /* not kept */ }
     var buttons = document.querySelectorAll(".lang-switch button");
     for (var i = 0; i < buttons.length; i++) {
       var on = buttons[i].getAttribute("data-lang-choice") === mode;
       buttons[i].setAttribute("aria-pressed", on ? "true" : "false");
     }
+    var inputs = document.querySelectorAll("input[type=search], .bd-search input");
+    for (var j = 0; j < inputs.length; j++) inputs[j].setAttribute("placeholder", PLACEHOLDER[mode]);
   }
 
-  /* The prose text of a block: its text nodes minus code and math. */
-  function proseText(block) {
-    var parts = [];
-    var walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT, null);
-    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
-      var parent = node.parentElement;
-      if (parent && !parent.closest(NOT_PROSE)) parts.push(node.nodeValue);
+  function span(cls, text) {
+    var s = document.createElement("span");
+    s.className = cls;
+    if (cls === "lang-en") s.setAttribute("lang", "en");
+    s.textContent = text;
+    return s;
+  }
+
+  /* Replace a text node "中文 · English" (or a Chinese-only theme word) with
+   * the three spans the CSS switches on. */
+  function splitText(node) {
+    var text = node.nodeValue, m = SEPARATOR.exec(text.trim());
+    var zh, sep, en;
+    if (m && CJK.test(m[1]) && !CJK.test(m[3])) {
+      zh = m[1]; sep = m[2]; en = m[3];
+    } else if (CHROME_WORDS.hasOwnProperty(text.trim())) {
+      zh = text.trim(); sep = " · "; en = CHROME_WORDS[zh];
+    } else {
+      return;
     }
-    return parts.join(" ");
+    var box = document.createElement("span");
+    box.appendChild(span("lang-zh", zh));
+    box.appendChild(span("lang-sep", sep));
+    box.appendChild(span("lang-en", en));
+    node.parentNode.replaceChild(box, node);
   }
 
-  /* "zh", "en", "both" or null (no prose) for a piece of text. */
-  function classify(text) {
-    var zh = (text.match(CJK) || []).length;
-    var en = (text.match(LATIN) || []).length / LETTERS_PER_CJK;
-    if (zh === 0 && en === 0) return null;
-    if (zh >= 2 && en >= 2 && Math.min(zh, en) >= BOTH_RATIO * Math.max(zh, en)) return "both";
-    return zh > en ? "zh" : "en";
-  }
-
-  /* A paragraph written "中文句子。English sentence." in one block is cut in
-   * two after the last Chinese sentence, when all that follows is English:
-   * the halves become <span class="lang-zh"> and <span class="lang-en">.
-   * Interleaved labels ("隐藏状态 / hidden state: ...") are left whole. */
-  function splitMixed(block) {
-    var last = null, lastIndex = -1, match;
-    var walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT, null);
-    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (node.parentElement && node.parentElement.closest(NOT_PROSE)) continue;
-      var cjk = new RegExp(CJK.source, "g");
-      while ((match = cjk.exec(node.nodeValue)) !== null) { last = node; lastIndex = match.index; }
-    }
-    if (!last || !/[。！？][）」”』]*$/.test(last.nodeValue.slice(0, lastIndex + 1))) return false;
-    var rest = document.createRange();
-    rest.setStart(last, lastIndex + 1);
-    rest.setEnd(block, block.childNodes.length);
-    if ((rest.toString().match(LATIN) || []).length < MIN_SPLIT_LETTERS) return false;
-    var en = document.createElement("span");
-    en.className = "lang-en";
-    en.setAttribute("lang", "en");
-    en.appendChild(rest.extractContents());
-    var zh = document.createElement("span");
-    zh.className = "lang-zh";
-    zh.setAttribute("lang", "zh-CN");
-    while (block.firstChild) zh.appendChild(block.firstChild);
-    block.appendChild(zh);
-    block.appendChild(document.createTextNode(" "));
-    block.appendChild(en);
-    return true;
-  }
-
-  function tagBlocks(root) {
-    var blocks = root.querySelectorAll(BLOCKS);
-    for (var i = 0; i < blocks.length; i++) {
-      var block = blocks[i];
-      if (block.closest(NOT_PROSE) || block.closest("table")) continue;
-      // A list item made of paragraphs is judged paragraph by paragraph.
-      if (block.querySelector(BLOCKS)) continue;
-      var lang = classify(proseText(block));
-      if (!lang) continue;
-      if (lang === "both" && splitMixed(block)) continue;
-      block.classList.add("lang-" + lang);
-      if (lang !== "both") block.setAttribute("lang", lang === "zh" ? "zh-CN" : "en");
+  function splitChrome(selector) {
+    var elements = document.querySelectorAll(selector);
+    for (var i = 0; i < elements.length; i++) {
+      var children = elements[i].childNodes;
+      for (var k = children.length - 1; k >= 0; k--) {
+        if (children[k].nodeType === Node.TEXT_NODE && children[k].nodeValue.trim()) splitText(children[k]);
+      }
     }
   }
 
@@ -142,11 +114,14 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var article = document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
-    tagBlocks(article);
+    var english = document.querySelectorAll(".lang-en");
+    for (var i = 0; i < english.length; i++) english[i].setAttribute("lang", "en");
+    splitChrome(CHROME_LABELS);
+    splitChrome(CHROME_SINGLE);
     addSwitch(article);
     setMode(storedMode());
   });
 
-  // For tests and the console: window.mmlLang.classify("..."), .tagBlocks(element), .setMode("en").
-  window.mmlLang = { classify: classify, tagBlocks: tagBlocks, setMode: setMode, storedMode: storedMode };
+  // For tests and the console: window.mmlLang.setMode("en").
+  window.mmlLang = { setMode: setMode, storedMode: storedMode };
 })();
