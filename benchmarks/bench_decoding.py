@@ -32,7 +32,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from mml.caption_metrics import evaluate_captions  # noqa: E402
 from mml.captioning_solver import CaptioningSolver  # noqa: E402
