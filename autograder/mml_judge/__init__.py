@@ -4,6 +4,9 @@
     check("rnn_backward")      # prints one bilingual pass line, or raises AssertionError
 
     python -m mml_judge --student DIR [--check NAME ...] [--json]
+    python -m mml_judge --list
+
+The checks, their order, kinds and notebook cells are one table (table.py).
 
 Where the work happens (DESIGN.md, "student code is untrusted"):
 
@@ -35,7 +38,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["check", "judge", "judge_all", "check_names"]
+__all__ = ["check", "judge", "judge_all", "check_names", "checks_for_cell"]
 
 AUTOGRADER_DIR = Path(__file__).resolve().parents[1]
 # Set by the CLI: this interpreter is a fresh trusted process.
@@ -46,8 +49,14 @@ _TRUSTED_SLACK_S = 30
 
 def check_names():
     """Every check name, in the order of the assignment."""
-    from .registry import all_checks
-    return list(all_checks())
+    from .table import check_names as names
+    return names()
+
+
+def checks_for_cell(grade_id):
+    """The check names a notebook test cell (by its grade_id) stands for."""
+    from .table import checks_for_cell as for_cell
+    return for_cell(grade_id)
 
 
 def _student_dir(student_dir):
@@ -57,15 +66,13 @@ def _student_dir(student_dir):
 
 def judge(name, student_dir=None, **limits):
     """Judge one check in this process; returns a messages.Verdict."""
+    from . import table
     from .judging import Context
-    from .registry import TRAINING, all_checks
     from .sandbox import Limits
-    checks = all_checks()
-    if name not in checks:
-        raise ValueError(f"mml_judge: unknown check {name!r}; choose one of {', '.join(checks)}")
+    row = table.get(name)
     ctx = Context(_student_dir(student_dir), Limits.from_env(**limits))
-    verdict = checks[name](ctx)
-    verdict.details.setdefault("training", name in TRAINING)
+    verdict = row.function(ctx)
+    verdict.details.setdefault("training", row.training)
     return verdict
 
 
@@ -75,11 +82,10 @@ def judge_all(student_dir=None, names=None, **limits):
 
 
 def _judge_in_fresh_process(name, student_dir, limits):
-    from .registry import TRAINING, all_checks
+    from . import table
     from .sandbox import Limits
-    all_checks()
     lim = Limits.from_env(**limits)
-    seconds = (lim.train_timeout if name in TRAINING else lim.timeout) + _TRUSTED_SLACK_S
+    seconds = (lim.train_timeout if table.get(name).training else lim.timeout) + _TRUSTED_SLACK_S
     code = (f"import sys; sys.path.insert(0, {str(AUTOGRADER_DIR)!r}); "
             "from mml_judge.cli import main; sys.exit(main())")
     args = [sys.executable, "-I", "-c", code, "--student", str(student_dir), "--check", name, "--json",

@@ -8,7 +8,6 @@ import numpy as np
 from . import reference
 from .checks_rnn import BACKWARD_TOL, FORWARD_TOL
 from .judging import backward_task, call_task, verdict
-from .registry import register
 
 STEP_ARGS = ["x", "h", "c", "Wx", "Wh", "b"]
 SEQ_ARGS = ["x", "h", "Wx", "Wh", "b"]
@@ -28,7 +27,6 @@ def _lstm_inputs(seed, N, T, D, H):
     }
 
 
-@register("lstm_step_forward")
 def lstm_step_forward(ctx):
     a = _lstm_inputs(4409, N=3, T=None, D=5, H=4)
     next_h, next_c, _ = reference.layers().lstm_step_forward(*[a[k] for k in STEP_ARGS])
@@ -52,7 +50,6 @@ def _without_cell_path(ref, a, cache, expected):
     return {k: expected[k] - g for k, g in zip(expected, via_cell)}
 
 
-@register("lstm_step_backward")
 def lstm_step_backward(ctx):
     ref = reference.layers()
     a = _lstm_inputs(9127, N=4, T=None, D=3, H=5)
@@ -64,7 +61,6 @@ def lstm_step_backward(ctx):
                    variants=[(_without_cell_path(ref, a, cache, expected), "lstm_cell_path")])
 
 
-@register("lstm_forward")
 def lstm_forward(ctx):
     a = _lstm_inputs(1583, N=2, T=5, D=4, H=3)
     h, _ = reference.layers().lstm_forward(*[a[k] for k in SEQ_ARGS])
@@ -72,7 +68,6 @@ def lstm_forward(ctx):
     return verdict("lstm_forward", ctx, ctx.run(task, a), {"h": h}, FORWARD_TOL, "lstm_forward")
 
 
-@register("lstm_backward")
 def lstm_backward(ctx):
     ref = reference.layers()
     a = _lstm_inputs(6673, N=3, T=6, D=4, H=5)

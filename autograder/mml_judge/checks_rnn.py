@@ -9,7 +9,6 @@ import numpy as np
 
 from . import reference
 from .judging import backward_task, call_task, verdict
-from .registry import register
 
 FORWARD_TOL = 1e-7   # float64 computations of the same formula agree to ~1e-12
 BACKWARD_TOL = 1e-6
@@ -30,7 +29,6 @@ def _rnn_inputs(seed, N, T, D, H):
 ARGS = ["x", "h", "Wx", "Wh", "b"]
 
 
-@register("rnn_step_forward")
 def rnn_step_forward(ctx):
     a = _rnn_inputs(7411, N=4, T=None, D=7, H=5)
     next_h, _ = reference.layers().rnn_step_forward(*[a[k] for k in ARGS])
@@ -38,7 +36,6 @@ def rnn_step_forward(ctx):
     return verdict("rnn_step_forward", ctx, ctx.run(task, a), {"next_h": next_h}, FORWARD_TOL, "rnn_step_forward")
 
 
-@register("rnn_step_backward")
 def rnn_step_backward(ctx):
     ref = reference.layers()
     a = _rnn_inputs(5903, N=3, T=None, D=6, H=7)
@@ -49,7 +46,6 @@ def rnn_step_backward(ctx):
     return verdict("rnn_step_backward", ctx, ctx.run(task, a), expected, BACKWARD_TOL, "rnn_step_backward")
 
 
-@register("rnn_forward")
 def rnn_forward(ctx):
     a = _rnn_inputs(3371, N=3, T=6, D=5, H=4)
     h, _ = reference.layers().rnn_forward(*[a[k] for k in ARGS])
@@ -66,7 +62,6 @@ def _bptt_without_carry(ref, dh, caches):
             "dWh": sum(g[3] for g in grads), "db": sum(g[4] for g in grads)}
 
 
-@register("rnn_backward")
 def rnn_backward(ctx):
     ref = reference.layers()
     a = _rnn_inputs(8237, N=2, T=7, D=4, H=5)
@@ -95,7 +90,6 @@ def _embedding_inputs(seed, N, T, V, D):
     return {"x": x, "W": rng.normal(size=(V, D)), "dout": rng.normal(size=(N, T, D))}
 
 
-@register("word_embedding_forward")
 def word_embedding_forward(ctx):
     a = _embedding_inputs(2719, N=3, T=6, V=9, D=4)
     out, _ = reference.layers().word_embedding_forward(a["x"], a["W"])
@@ -103,7 +97,6 @@ def word_embedding_forward(ctx):
     return verdict("word_embedding_forward", ctx, ctx.run(task, a), {"out": out}, FORWARD_TOL, "embedding_forward")
 
 
-@register("word_embedding_backward")
 def word_embedding_backward(ctx):
     ref = reference.layers()
     a = _embedding_inputs(6151, N=4, T=5, V=6, D=3)

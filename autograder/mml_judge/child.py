@@ -113,9 +113,22 @@ def run_forward_backward(task, arrays):
     return {**forward, **_unpack(backward, task["outputs"], task["backward"])}
 
 
+def _as_literals(value):
+    """Strings as a notebook's literals pass them: JSON decoding makes new str
+    objects, a literal such as 'rnn' is interned, and student code may compare
+    with `is` (``self.cell_type is "rnn"``) as it does in the notebook."""
+    if isinstance(value, str):
+        return sys.intern(value)
+    if isinstance(value, dict):
+        return {_as_literals(k): _as_literals(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_literals(v) for v in value]
+    return value
+
+
 def _build_model(task, arrays):
     module = import_student("classifiers.rnn")
-    init = dict(task["init"], dtype=getattr(np, task["init"]["dtype"]))
+    init = dict(_as_literals(task["init"]), dtype=getattr(np, task["init"]["dtype"]))
     model = module.CaptioningRNN(**init)
     for key in task.get("params", []):
         model.params[key] = arrays[f"param_{key}"].copy()
@@ -126,7 +139,7 @@ def run_model(task, arrays):
     model = _build_model(task, arrays)
     args = [arrays[a] for a in task["args"]]
     if task["method"] == "sample":
-        return {"captions": model.sample(*args, **task.get("kwargs", {}))}
+        return {"captions": model.sample(*args, **_as_literals(task.get("kwargs", {})))}
     returned = _unpack(model.loss(*args), ["loss", "grads"], "CaptioningRNN.loss")
     loss, grads = returned["loss"], returned["grads"]
     if not isinstance(grads, dict):

@@ -1,4 +1,5 @@
 """python -m mml_judge --student DIR [--check NAME ...] [--json] [limits]
+python -m mml_judge --list
 
 Runs the checks (all by default) on the student's mml in DIR and prints one
 bilingual line per check, or with --json a JSON list of
@@ -11,18 +12,28 @@ import sys
 
 import mml_judge
 
+# Limit options: (option's field of sandbox.Limits, what it limits). The
+# defaults shown in --help are read from Limits, where they are declared.
+LIMIT_OPTIONS = (
+    ("timeout", "wall seconds per ordinary check", "MML_JUDGE_TIMEOUT"),
+    ("train_timeout", "wall seconds per training check", "MML_JUDGE_TRAIN_TIMEOUT"),
+    ("memory_mb", "address-space limit of the child in MiB", "MML_JUDGE_MEMORY_MB"),
+    ("output_mb", "largest file the child may write, MiB", "MML_JUDGE_OUTPUT_MB"),
+)
+
 
 def _parser():
+    from mml_judge.sandbox import Limits
+    defaults = Limits()
     p = argparse.ArgumentParser(prog="python -m mml_judge", description=__doc__.split("\n\n")[1])
-    p.add_argument("--student", required=True, help="folder that holds the student's mml/ package")
+    p.add_argument("--student", help="folder that holds the student's mml/ package (required unless --list)")
     p.add_argument("--check", action="append", dest="checks", metavar="NAME",
                    help="run only this check (repeatable); default: every check")
     p.add_argument("--json", action="store_true", help="print a JSON list of results")
     p.add_argument("--list", action="store_true", help="print the check names and exit")
-    p.add_argument("--timeout", type=float, help="wall seconds per ordinary check (default 20, $MML_JUDGE_TIMEOUT)")
-    p.add_argument("--train-timeout", type=float, help="wall seconds per training check (default 90, $MML_JUDGE_TRAIN_TIMEOUT)")
-    p.add_argument("--memory-mb", type=float, help="address-space limit in MiB (default 2048, $MML_JUDGE_MEMORY_MB)")
-    p.add_argument("--output-mb", type=float, help="largest file the child may write, MiB (default 64, $MML_JUDGE_OUTPUT_MB)")
+    for field, what, env in LIMIT_OPTIONS:
+        p.add_argument("--" + field.replace("_", "-"), type=float,
+                       help=f"{what} (default {getattr(defaults, field):g}, ${env})")
     return p
 
 
@@ -38,12 +49,15 @@ def main(argv=None):
         print(f"python -m mml_judge: unknown check(s) {', '.join(unknown)}; see --list", file=sys.stderr)
         return 2
     from pathlib import Path
+    if args.student is None:
+        print("python -m mml_judge: --student is missing; fix: pass --student DIR (the submission folder "
+              "that holds mml/), or --list for the check names", file=sys.stderr)
+        return 2
     if not Path(args.student).is_dir():
         print(f"python -m mml_judge: --student {args.student}: no such folder; fix: pass the submission "
               "folder that holds mml/", file=sys.stderr)
         return 2
-    limits = {"timeout": args.timeout, "train_timeout": args.train_timeout,
-              "memory_mb": args.memory_mb, "output_mb": args.output_mb}
+    limits = {field: getattr(args, field) for field, _, _ in LIMIT_OPTIONS}
     from mml_judge.checks_train import JudgeDataError
     verdicts = []
     for name in args.checks or names:
