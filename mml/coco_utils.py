@@ -13,7 +13,8 @@ of the features and line train_image_idxs[i] of the URLs.
 Special words: <NULL>=0 (padding), <START>=1, <END>=2, <UNK>=3.
 
 数据格式与经典 COCO 2014 图像描述数据相同；load_coco_data 依次在 base_dir、
-环境变量 MML_COCO_DIR、已下载的真实 COCO 数据、内置的离线数据集中寻找数据。
+环境变量 MML_COCO_DIR、用户缓存中下载的真实 COCO 数据、课程共享数据文件夹、
+用户缓存（~/.cache/mml）中的内置离线数据集中寻找数据（见 find_data_dir）。
 """
 import json
 import os
@@ -40,17 +41,15 @@ def feature_file(split, pca_features):
     return f"{split}2014_vgg16_fc7{'_pca' if pca_features else ''}.h5"
 
 
-def find_data_dir(base_dir=None):
-    """The folder load_coco_data reads, and a name for it, in this order:
-    base_dir, then $MML_COCO_DIR, then the real COCO download, then the
-    embedded dataset (built now if it is not there yet)."""
-    if base_dir is not None:
-        return Path(base_dir), "base_dir"
-    if os.environ.get(datasets.ENV_DATA_DIR):
-        return Path(os.environ[datasets.ENV_DATA_DIR]), f"${datasets.ENV_DATA_DIR}"
-    if datasets.is_complete(datasets.COCO_DIR):
-        return datasets.COCO_DIR, "COCO 2014 (VGG-16 fc7 features)"
-    return datasets.ensure_embedded(), "embedded offline dataset"
+def find_data_dir(base_dir=None, build=True):
+    """The folder load_coco_data reads, and its kind, in this order: base_dir;
+    $MML_COCO_DIR; the real COCO download in the per-user cache; the
+    course-wide folder a hub administrator builds ($MML_DATA_ROOT, else
+    /srv/mml/data); the embedded dataset in the per-user cache
+    (~/.cache/mml, or $XDG_CACHE_HOME/mml), built there now if it is missing
+    and build is True (else mml.datasets.NoDataError). Never inside mml/ or
+    an assignment folder. See mml.datasets."""
+    return datasets.locate(base_dir, build=build)
 
 
 def _fail(path, what, fix):

@@ -182,7 +182,7 @@ def download_coco(url=None, dest=None, force=False, progress=True, retries=RETRI
 
     Inputs:
     - url: the archive (default COCO_URL)
-    - dest: the dataset folder to create (default datasets.COCO_DIR)
+    - dest: the dataset folder to create (default datasets.coco_dir())
     - force: replace a complete dataset already in dest
     - progress: draw a progress bar
     - retries, backoff: reconnections after a dropped connection, and the
@@ -191,7 +191,7 @@ def download_coco(url=None, dest=None, force=False, progress=True, retries=RETRI
     Returns dest as a Path.
     """
     url = url or COCO_URL
-    dest = Path(dest or datasets.COCO_DIR).resolve()
+    dest = Path(dest or datasets.coco_dir()).resolve()
     if datasets.is_complete(dest) and not force:
         print(f"已安装 / already installed: {dest} (--force downloads again)")
         return dest

@@ -105,10 +105,16 @@ def test_vocabulary_with_special_words_moved(broken_copy):
     assert "coco2014_vocab.json: <START> must have index 1" in load_error(broken_copy)
 
 
-def test_the_embedded_folder_names_its_rebuild_command(monkeypatch, broken_copy):
-    monkeypatch.setattr(datasets, "EMBEDDED_DIR", broken_copy.resolve())
+def test_each_located_folder_names_its_repair_command(monkeypatch, broken_copy):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(broken_copy.parent / "cache"))
+    monkeypatch.setenv(datasets.ENV_DATA_ROOT, str(broken_copy.parent / "shared"))
     (broken_copy / "coco2014_captions.h5").unlink()
-    assert load_error(broken_copy).endswith("fix: python -m mml.datasets build --force")
-    monkeypatch.setattr(datasets, "COCO_DIR", broken_copy.resolve())
-    monkeypatch.setattr(datasets, "EMBEDDED_DIR", broken_copy.parent / "elsewhere")
-    assert load_error(broken_copy).endswith("fix: python -m mml.datasets download coco")
+    for folder, fix in ((datasets.embedded_dir(), "fix: python -m mml.datasets build --force"),
+                        (datasets.coco_dir(), "fix: python -m mml.datasets download coco"),
+                        (broken_copy.parent / "shared" / "shapes_captioning",
+                         f"fix: python -m mml.datasets build --into "
+                         f"{broken_copy.parent / 'shared'} --force (as the course administrator)")):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        broken_copy.rename(folder)
+        assert load_error(folder).endswith(fix)
+        folder.rename(broken_copy)

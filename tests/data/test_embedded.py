@@ -19,7 +19,9 @@ def embedded():
 
 def test_load_coco_data_without_arguments_finds_the_embedded_dataset(embedded, monkeypatch, tmp_path, capsys):
     monkeypatch.delenv(datasets.ENV_DATA_DIR, raising=False)
-    monkeypatch.setattr(datasets, "COCO_DIR", tmp_path / "no_coco_here")
+    monkeypatch.setattr(datasets, "coco_dir", lambda: tmp_path / "no_coco_here")
+    if embedded != datasets.shared_root() / datasets.EMBEDDED_NAME:
+        monkeypatch.setenv(datasets.ENV_DATA_ROOT, str(tmp_path / "no_shared_folder"))
     assert find_data_dir() == (embedded, "embedded offline dataset")
     data = load_coco_data()
     assert f"embedded offline dataset from {embedded}" in capsys.readouterr().out
@@ -65,7 +67,9 @@ def overfit(cell, lr_decay):
 @pytest.fixture
 def only_embedded(embedded, monkeypatch, tmp_path):
     monkeypatch.delenv(datasets.ENV_DATA_DIR, raising=False)
-    monkeypatch.setattr(datasets, "COCO_DIR", tmp_path / "no_coco_here")
+    monkeypatch.setattr(datasets, "coco_dir", lambda: tmp_path / "no_coco_here")
+    if embedded != datasets.shared_root() / datasets.EMBEDDED_NAME:
+        monkeypatch.setenv(datasets.ENV_DATA_ROOT, str(tmp_path / "no_shared_folder"))
 
 
 def test_rnn_overfits_50_captions(only_embedded):

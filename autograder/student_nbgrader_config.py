@@ -1,0 +1,22 @@
+"""nbgrader configuration of the students' side of the course (on the hub).
+
+A hub administrator installs it once for every student, e.g.
+    sudo install -m 644 autograder/student_nbgrader_config.py /etc/jupyter/nbgrader_config.py
+(or into a student's ~/.jupyter/). Then the JupyterLab Assignments tab and
+`nbgrader fetch_assignment / submit rnn_captioning` find the course without
+--course. The exchange folder must be the one the graders use: set
+MML_EXCHANGE_ROOT to the same folder on both sides (the hub's spawner
+environment and the graders' shell), e.g. /srv/nbgrader/exchange, the default
+here. autograder/README.md ("JupyterHub") has the steps.
+
+学生端的 nbgrader 配置：管理员安装一次（例如复制到 /etc/jupyter/nbgrader_config.py），
+学生在 Assignments 页面或命令行获取、提交作业时就不必写 --course。
+交换区必须与评分端相同：两边都设置 MML_EXCHANGE_ROOT（默认 /srv/nbgrader/exchange）。
+"""
+import os
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+
+# The course id of autograder/mml_grading/settings.py (a test holds them equal).
+c.CourseDirectory.course_id = "mml-rnn-captioning"
+c.Exchange.root = os.environ.get("MML_EXCHANGE_ROOT") or "/srv/nbgrader/exchange"
