@@ -55,11 +55,14 @@ c.Autograde.exclude_overwriting = _student_editable_files()
 
 # Trap 2: the notebooks run in the isolated grading kernel (mml_grading.kernel):
 # only the submission's own mml/ can be imported, never the reference.
+# Then the trusted judge sets every judged test cell's outcome
+# (mml_grading.judge_verdicts) before nbgrader saves the scores.
 c.Autograde.autograde_preprocessors = [
     "mml_grading.kernel.GradingExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "mml_grading.judge_verdicts.JudgeVerdicts",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",

@@ -1,12 +1,13 @@
 """The teaching assistant's wrapper: python autograder/grade.py <step> [options].
 
 Each step is the standard nbgrader command, run for the course folder with the
-course configuration; `autograde` adds the parallel workers and the judge.
+course configuration; `autograde` grades the submissions in parallel workers.
 
     prepare    record the assignment in the gradebook (nbgrader generate_assignment)
     release    prepare, then nbgrader release_assignment (students can fetch)
     collect    nbgrader collect (the newest submission of each student)
-    autograde  nbgrader autograde, one worker per submission, then the judge's scores
+    autograde  nbgrader autograde, one worker per submission (the judge decides
+               each test cell inside it: mml_grading/judge_verdicts.py)
     feedback   nbgrader generate_feedback (HTML without hidden tests)
     export     nbgrader export -> autograder/grades.csv
     all        collect, autograde, feedback, export
@@ -16,12 +17,10 @@ import os
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from .judge_scores import apply_verdicts, judge_submission
 from .parallel import autograde_parallel, submitted_students
 from .settings import COURSE_ID, DEFAULT_ASSIGNMENT, GradingSettings, nbgrader_command, tool_path
 
@@ -64,8 +63,8 @@ def prepare(settings, assignment, refresh=True):
 
 
 def autograde(settings, assignment, students=None):
-    """Autograde in parallel, then let the judge set the scores; returns
-    (worker outcomes, per-student judge summary, seconds per phase)."""
+    """Autograde in parallel (each nbgrader run lets the judge decide its test
+    cells) and merge; returns (worker outcomes, seconds)."""
     prepare(settings, assignment, refresh=False)
     students = students or submitted_students(settings, assignment)
     if not students:
@@ -74,25 +73,7 @@ def autograde(settings, assignment, students=None):
     print(f"autograde {assignment}: {len(students)} submission(s), {settings.workers} worker(s)")
     started = time.monotonic()
     outcomes = autograde_parallel(settings, assignment, students)
-    timings = {"autograde": time.monotonic() - started}
-    print("judge (outside the kernel) / 评分器在内核之外重新评判:")
-
-    def judge(student):
-        log_path = settings.work_dir / "judge" / assignment / f"{student}.log"
-        return judge_submission(settings.student_dir("submitted", student, assignment), settings, log_path)
-
-    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-        verdicts = list(pool.map(judge, students))
-    summary = {}
-    for student, found in zip(students, verdicts):  # student order: deterministic
-        changes = apply_verdicts(settings, assignment, student, found)
-        overruled = [c for c, kernel, final in changes if kernel is not None and kernel != final]
-        note = "judge failed: flagged, judged cells 0" if found is None else \
-            (f"{len(overruled)} kernel score(s) overruled" if overruled else "kernel and judge agree")
-        print(f"  {student:<24} {note}")
-        summary[student] = {"verdicts": found, "changes": changes}
-    timings["judge"] = time.monotonic() - started - timings["autograde"]
-    return outcomes, summary, timings
+    return outcomes, time.monotonic() - started
 
 
 def main(argv=None):

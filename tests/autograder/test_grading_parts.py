@@ -1,5 +1,5 @@
 """The small parts of grading, each on real inputs: the feedback preprocessors,
-the CSV export, the limits runner, the judge-output parser, the nbgrader config."""
+the CSV export, the limits runner, the nbgrader config."""
 import csv
 import datetime
 import os
@@ -16,7 +16,6 @@ sys.path.insert(0, str(ROOT / "autograder"))
 
 from mml_grading.export import CourseCsvExport  # noqa: E402
 from mml_grading.feedback import AddVerdicts, ScrubTestTracebacks  # noqa: E402
-from mml_grading.judge_scores import parse_judge_output  # noqa: E402
 from mml_grading.limits import run_limited  # noqa: E402
 
 HIDDEN = ClearHiddenTests()
@@ -119,14 +118,6 @@ def test_limits_cap_memory():
     assert result.ok and "allocated" in result.stdout
 
 
-def test_judge_output_parsed():
-    text = ('progress line\n[{"name": "rnn_forward", "passed": true, "message": "ok"}, '
-            '{"name": "rnn_backward", "passed": false, "message": "未通过 / failed"}]\n')
-    verdicts = parse_judge_output(text)
-    assert verdicts["rnn_forward"].passed and not verdicts["rnn_backward"].passed
-    assert verdicts["rnn_backward"].message == "未通过 / failed"
-
-
 def test_config_never_overwrites_student_files():
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -136,3 +127,13 @@ def test_config_never_overwrites_student_files():
         assert name in excluded
     assert config.CourseDirectory.course_id == "mml-rnn-captioning"
     assert os.path.isabs(config.Exchange.root)
+
+
+def test_config_lets_the_judge_decide_after_the_kernel_before_the_scores():
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT / "autograder")).load_config()
+    steps = config.Autograde.autograde_preprocessors
+    judge = steps.index("mml_grading.judge_verdicts.JudgeVerdicts")
+    assert steps.index("mml_grading.kernel.GradingExecute") < judge < steps.index(
+        "nbgrader.preprocessors.SaveAutoGrades")
