@@ -158,3 +158,28 @@ def test_sample_mistakes_are_told_apart(student, plant, old, new, idea):
     verdict = mml_judge.judge("captioning_rnn_sample", student)
     _assert_diagnosis(verdict, idea)
     assert "典型错误" in verdict.message and "classic mistake" in verdict.message
+
+
+def _visible_check(notebook, grade_id):
+    cells = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
+    (source,) = ["".join(c["source"]) for c in cells if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id]
+    return source[:source.index("### BEGIN HIDDEN TESTS")]
+
+
+def test_notebook_float32_check_says_what_the_judge_says(student, plant):
+    """The visible check's message starts as the judge's diagnosis and names the same cause."""
+    visible = _visible_check("RNN_Captioning.ipynb", "test-captioning-rnn-dtype")
+    plant(student, "rnn_layers.py", "dW = np.zeros(W_shape, dtype=dout.dtype)", "dW = np.zeros(W_shape)")
+    message = mml_judge.judge("captioning_rnn_dtype", student).message
+    for zh, en in [("float32 模型返回了不是 float32 的结果：", "the float32 model returned results that are not float32: "),
+                   IDEAS["dtype"]]:
+        assert zh in visible and en in visible and zh in message and en in message
+        assert visible.index(zh) < visible.index(en)
+
+
+@pytest.mark.parametrize("notebook,grade_id", [("RNN_Captioning.ipynb", "test-captioning-rnn-sample"),
+                                                ("LSTM_Captioning.ipynb", "test-captioning-lstm-sample")])
+def test_notebook_sample_checks_grade_up_to_the_first_end(notebook, grade_id):
+    visible = _visible_check(notebook, grade_id)
+    assert "up_to_end(s) == up_to_end(e)" in visible and "array_equal" not in visible
+    assert "<END> 之后的位置不评分" in visible and "what follows <END> is not graded" in visible
