@@ -5,6 +5,7 @@
 #   default-jre     - Java, for the COCO caption metrics (tokeniser, METEOR)
 #   util-linux, iproute2 - unshare and ip: the book's offline build runs in a
 #                     network namespace with only loopback
+#   bubblewrap      - bwrap: the sandbox all student code runs in at grading time
 set -euo pipefail
 
 need=()
@@ -13,6 +14,7 @@ fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

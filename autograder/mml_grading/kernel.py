@@ -1,15 +1,20 @@
 """The isolated kernel that nbgrader's autograde runs the notebooks in.
 
 ``GradingExecute`` is nbgrader's Execute preprocessor with one change: every
-notebook runs in the ``grading_kernel`` kernelspec shipped next to this file
-(``grading_kernel/launch.py`` explains the isolation), whatever kernel the
-submitted notebook names, and a kernel that dies (``os._exit``, the memory
+notebook runs in the ``grading_kernel`` kernelspec shipped next to this file,
+whatever kernel the submitted notebook names: the kernel runs in the sandbox
+(``grading_kernel/launch.py``, mml_sandbox), and it refuses to start, with one
+line, where the sandbox cannot run (MML_SANDBOX=off allows an unsandboxed
+run for a trusted demo). The kernel manager talks to it over ZMQ ipc sockets
+in a private folder (the sandbox has no network). A kernel that dies (``os._exit``, the memory
 cap, a segfault) costs only the cells from there on: they get an error output
 (so nbgrader scores them 0 and the notebook is still saved for feedback)
 instead of aborting the student's whole autograde. It is configured only for
 ``autograde`` in autograder/nbgrader_config.py, so ``nbgrader validate`` keeps
 the normal kernel.
 """
+import shutil
+import tempfile
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpecManager
@@ -24,11 +29,27 @@ KERNEL_NAME = "grading_kernel"
 
 
 class GradingKernelManager(AsyncKernelManager):
-    """A kernel manager that sees only the course's grading kernelspec."""
+    """A kernel manager that sees only the course's grading kernelspec and
+    connects over ipc sockets in a folder of its own (removed at cleanup)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._socket_root = tempfile.mkdtemp(prefix="mml_kernel_")
+        (Path(self._socket_root) / "sandbox").mkdir()
+        self.transport = "ipc"
+        self.connection_file = str(Path(self._socket_root) / "kernel.json")
+        self.ip = str(Path(self._socket_root) / "sandbox" / "ipc")
 
     @default("kernel_spec_manager")
     def _only_grading_kernelspec(self):
         return KernelSpecManager(kernel_dirs=[str(KERNELSPEC_DIR)])
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self._socket_root, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources
 
 
 class GradingExecute(Execute):
@@ -41,6 +62,10 @@ class GradingExecute(Execute):
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
+        from mml_sandbox import SandboxSettings, check_available
+
+        if SandboxSettings.from_env().enabled:
+            check_available()  # SandboxUnavailable: one line saying why and the fix
         # The notebook's own kernelspec (whatever a student wrote) is ignored.
         self.kernel_name = KERNEL_NAME
         self._died_at = None

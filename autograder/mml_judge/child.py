@@ -1,30 +1,29 @@
 """The sandboxed child: imports the STUDENT's mml, computes, returns pure data.
 
-Started by sandbox.run_in_child as ``python -I -S child.py WORKDIR``: -S keeps
-site-packages (and the editable install of the reference ``mml``) out; the
-task file gives the exact sys.path: the standard library, the folder that
-holds numpy, and the student folder last (so a student file cannot shadow
-numpy or the standard library). Nothing is judged here: this process runs
-untrusted code and may be rebound by it. It writes
-
-    WORKDIR/out.npz      the returned arrays (read with allow_pickle=False)
-    WORKDIR/result.json  {"status": "ok", "outputs": {...}} or an error record
+Loaded by the sandbox's boot.py (mml_sandbox) inside the sandbox, which
+calls ``main(task, workdir, input_fd, result_fd)`` in the private copy of the
+submission. sys.path is the standard library and the venv's packages, with
+the student folder last (so a student file cannot shadow numpy or the
+standard library). Nothing is judged here: this process runs untrusted code
+and may be rebound by it. The inputs come as one .npz on input_fd; the one
+result goes back on result_fd (a file the parent opened; not stdout) as an
+.npz read with allow_pickle=False: the returned arrays plus ``__record__``,
+the JSON of {"status": "ok", "outputs": {...}} or an error record, which the
+parent checks as data.
 
 Uses only the standard library and numpy, and no file of the judge except
-private_import.py (by path), to load the instructor's provided solver.
+private_import.py (by path), to load the provided solver.
 """
 import json
 import os
 import sys
 import traceback
 
-WORKDIR = sys.argv[1]
-with open(os.path.join(WORKDIR, "task.json"), encoding="utf-8") as f:
-    TASK = json.load(f)
-STUDENT_DIR = os.path.realpath(TASK["student_dir"])
-sys.path[:] = sys.path + TASK["sys_path"] + [STUDENT_DIR]
+import numpy as np
 
-import numpy as np  # noqa: E402  (only after sys.path is fixed)
+TASK = {}
+STUDENT_DIR = ""
+RESULT_FD = None
 
 # The provided decoders (temperature sampling, beam search) contain a complete
 # decoding loop. What is judged here must be the student's own code, so it
@@ -38,11 +37,14 @@ class StudentImportError(Exception):
     """The student's mml cannot be imported from the student folder."""
 
 
-def _write_result(record):
-    tmp = os.path.join(WORKDIR, "result.json.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(record, f)
-    os.replace(tmp, os.path.join(WORKDIR, "result.json"))
+def _send(record, arrays=None):
+    """The one result: arrays and the record, as one .npz on the parent's descriptor."""
+    payload = dict(arrays or {})
+    payload["__record__"] = np.frombuffer(json.dumps(record).encode("utf-8"), dtype=np.uint8)
+    os.ftruncate(RESULT_FD, 0)
+    os.lseek(RESULT_FD, 0, os.SEEK_SET)
+    with os.fdopen(RESULT_FD, "wb", closefd=False) as out:
+        np.savez(out, **payload)
 
 
 def _inside_student_dir(module):
@@ -70,8 +72,8 @@ def import_student(name):
     return module
 
 
-def _arrays():
-    with np.load(os.path.join(WORKDIR, "in.npz"), allow_pickle=False) as data:
+def _arrays(input_fd):
+    with os.fdopen(input_fd, "rb") as f, np.load(f, allow_pickle=False) as data:
         return {k: data[k] for k in data.files}
 
 
@@ -187,17 +189,20 @@ def _where(tb):
     return f"{os.path.relpath(f.filename, STUDENT_DIR)}:{f.lineno} in {f.name}"
 
 
-def main():
+def main(task, workdir, input_fd, result_fd):
+    global TASK, STUDENT_DIR, RESULT_FD
+    TASK, STUDENT_DIR, RESULT_FD = task, os.path.realpath(workdir), result_fd
+    sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != STUDENT_DIR] + [STUDENT_DIR]
     try:
-        arrays = _arrays()
+        arrays = _arrays(input_fd)
         outputs = RUNNERS[TASK["kind"]](TASK, arrays)
     except StudentImportError as err:
-        _write_result({"status": "import", "message": str(err)})
+        _send({"status": "import", "message": str(err)})
         return
     except BaseException as err:  # noqa: BLE001 - every failure of student code is a verdict
-        _write_result({"status": "error", "type": type(err).__name__,
-                       "message": (str(err).splitlines() or [""])[0][:300],
-                       "where": _where(err.__traceback__)})
+        _send({"status": "error", "type": type(err).__name__,
+               "message": (str(err).splitlines() or [""])[0][:300],
+               "where": _where(err.__traceback__)})
         return
     saved, described = {}, {}
     for name, value in outputs.items():
@@ -206,8 +211,4 @@ def main():
         array, described[name] = _describe(value)
         if array is not None:
             saved[name] = array
-    np.savez(os.path.join(WORKDIR, "out.npz"), **saved)
-    _write_result({"status": "ok", "outputs": described})
-
-
-main()
+    _send({"status": "ok", "outputs": described}, saved)

@@ -1,4 +1,8 @@
-"""Run one computation on the student's mml in a resource-limited child process.
+"""Run one computation on the student's mml in a sandboxed, limited child.
+
+The child runs in the sandbox all student code runs in (mml_sandbox: its
+private copy of the submission, no repository, no network, whole-tree memory
+and process caps, every process killed at the end); see mml_sandbox.
 
 Limits (per check), each from a keyword argument, else an environment
 variable, else the default:
@@ -9,27 +13,26 @@ variable, else the default:
     output_mb  MML_JUDGE_OUTPUT_MB      64     largest file the child may write (RLIMIT_FSIZE)
 
 CPU time (RLIMIT_CPU) is capped at the wall time (the child runs numpy with
-one thread); core dumps are off (RLIMIT_CORE 0). The child runs in its own
-process group, which is killed (SIGKILL) on timeout and after every run, so
-nothing it started outlives it.
+one thread); core dumps are off (RLIMIT_CORE 0).
+
+The channel back: the parent opens two files the sandbox cannot see by name,
+the inputs (.npz) and an empty result file, and passes their descriptors.
+The child writes one .npz (allow_pickle=False) with the returned arrays and
+``__record__`` (JSON: status and a description of each output); that record
+is data this parent checks, never a verdict. What student code prints is
+captured, capped and used only to quote its last line in a message.
 """
 import json
 import os
-import resource
-import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .reference import REFERENCE_MML
-
 JUDGE_DIR = Path(__file__).resolve().parent
 CHILD = JUDGE_DIR / "child.py"
+STATUSES = ("ok", "error", "import")
 
 
 def _env_number(name, default):
@@ -77,99 +80,56 @@ class ChildResult:
     detail: dict = field(default_factory=dict)     # error type/message/where, signal, seconds
 
 
-def _child_sys_path():
-    """What the child adds to the standard library (which ``python -I -S``
-    already has): only the folder holding numpy. No repository, no
-    editable-install hook, no current directory."""
-    return [str(Path(np.__file__).resolve().parents[1])]
-
-
-def _limit_child(seconds, limits):
-    """preexec_fn: hard limits the child (and the student code) cannot raise."""
-    def apply():
-        cpu = int(seconds) + 1
-        memory = int(limits.memory_mb * 2 ** 20)
-        output = int(limits.output_mb * 2 ** 20)
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (output, output))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return apply
-
-
-def _child_env(workdir, extra):
-    env = {
-        "PATH": os.defpath, "HOME": workdir, "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
-        # One BLAS thread: the limits are per process, and the machine is shared.
-        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-        "PYTHONHASHSEED": "0",
-    }
-    env.update(extra or {})
-    return env
-
-
-def _kill_group(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def run_in_child(student_dir, task, arrays, limits, training=False):
     """Run ``task`` (see child.py for the kinds) on ``arrays`` against the
     student's mml in ``student_dir``; returns a ChildResult, never raises for
     anything the student code does."""
+    from mml_sandbox import run_untrusted  # the sandbox machinery only when a check runs
+
     seconds = limits.train_timeout if training else limits.timeout
-    workdir = tempfile.mkdtemp(prefix="mml_judge_")
-    try:
-        task = dict(task, student_dir=str(Path(student_dir).resolve()), sys_path=_child_sys_path(),
-                    judge_dir=str(JUDGE_DIR), reference_mml=str(REFERENCE_MML))
-        Path(workdir, "task.json").write_text(json.dumps(task), encoding="utf-8")
-        np.savez(Path(workdir, "in.npz"), **arrays)
-        with open(Path(workdir, "stdout.txt"), "wb") as out, open(Path(workdir, "stderr.txt"), "wb") as err:
-            proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", str(CHILD), workdir], cwd=workdir,
-                stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_child_env(workdir, None),
-                start_new_session=True, preexec_fn=_limit_child(seconds, limits))
-            try:
-                returncode = proc.wait(timeout=seconds)
-            except subprocess.TimeoutExpired:
-                _kill_group(proc)
-                proc.wait()
-                return ChildResult("timeout", detail={"seconds": seconds})
-            finally:
-                _kill_group(proc)
-        return _collect(workdir, returncode)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with tempfile.TemporaryFile() as inputs, tempfile.TemporaryFile() as result:
+        np.savez(inputs, **arrays)
+        inputs.seek(0)
+        outcome = run_untrusted(
+            student_dir, {"mode": "child", "task": task, "input_fd": inputs.fileno(),
+                          "result_fd": result.fileno()},
+            timeout=seconds, memory_mb=limits.memory_mb, file_mb=limits.output_mb,
+            cpu_seconds=seconds, pass_fds=(inputs.fileno(), result.fileno()))
+        if outcome.timed_out:
+            return ChildResult("timeout", detail={"seconds": seconds})
+        result.seek(0)
+        return _collect(result, outcome)
 
 
-def _collect(workdir, returncode):
-    result_path = Path(workdir, "result.json")
-    if returncode < 0:
-        name = signal.Signals(-returncode).name
-        return ChildResult("crash", detail={"signal": name, "stderr": _tail(workdir)})
-    if not result_path.is_file():
-        return ChildResult("exit", detail={"returncode": returncode, "stderr": _tail(workdir)})
+def _collect(result, outcome):
+    """The child's result file -> ChildResult, checked as data."""
+    tail = _last_line(outcome.output)
+    if outcome.memory_cap:
+        return ChildResult("crash", detail={"signal": "SIGKILL", "memory_cap": True, "stderr": tail})
+    if outcome.signal:
+        return ChildResult("crash", detail={"signal": outcome.signal, "stderr": tail})
     try:
-        record = json.loads(result_path.read_text(encoding="utf-8"))
-        status = record["status"]
-    except (ValueError, KeyError, TypeError):
-        return ChildResult("exit", detail={"returncode": returncode, "stderr": "unreadable result"})
-    if status != "ok":
-        return ChildResult(status if status in ("error", "import") else "exit", detail=record)
-    try:
-        with np.load(Path(workdir, "out.npz"), allow_pickle=False) as data:
+        with np.load(result, allow_pickle=False) as data:
             outputs = {k: data[k] for k in data.files}
-    except Exception as err:  # noqa: BLE001 - a broken file is the student's verdict
-        return ChildResult("exit", detail={"returncode": returncode, "stderr": f"unreadable outputs ({err})"})
-    return ChildResult("ok", outputs=outputs, described=record.get("outputs", {}))
+        raw = outputs.pop("__record__")
+        record = json.loads(raw.tobytes().decode("utf-8")) if raw.dtype == np.uint8 and raw.ndim == 1 else None
+        status = record["status"]
+    except Exception:  # noqa: BLE001 - no or a broken result is the student's verdict
+        return ChildResult("exit", detail={"returncode": outcome.returncode, "stderr": tail})
+    if status not in STATUSES:
+        return ChildResult("exit", detail={"returncode": outcome.returncode, "stderr": tail})
+    if status != "ok":
+        detail = {k: str(record.get(k, ""))[:300] for k in ("type", "message", "where") if k in record}
+        return ChildResult(status, detail=detail)
+    described = record.get("outputs", {})
+    if not isinstance(described, dict) or any(k not in described for k in outputs):
+        return ChildResult("exit", detail={"returncode": outcome.returncode, "stderr": "inconsistent result"})
+    return ChildResult("ok", outputs=outputs, described=described)
 
 
-def _tail(workdir):
-    """The last line the child wrote to stderr (the student's own output)."""
-    try:
-        lines = Path(workdir, "stderr.txt").read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    except OSError:
-        return ""
-    return lines[-1][:300] if lines else ""
+def _last_line(output):
+    """The last line the child printed (the student's own output), short."""
+    from mml_sandbox import scrub
+
+    lines = output.strip().splitlines()
+    return scrub(lines[-1], limit=300) if lines else ""

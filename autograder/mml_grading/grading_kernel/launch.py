@@ -1,64 +1,77 @@
-"""Start an IPython kernel that can import only the submission's own ``mml``.
+"""Start the grading kernel inside the sandbox (mml_sandbox).
 
 Run by jupyter_client as ``python -I launch.py -f CONNECTION_FILE`` with the
-submission folder as the working directory (nbgrader's autograde does that).
+submission folder as the working directory (nbgrader's autograde does that),
+in the trusted grader's environment. The kernel manager
+(mml_grading.kernel.GradingKernelManager) chose ZMQ's ipc transport with its
+sockets in ``<folder of CONNECTION_FILE>/sandbox/``; that folder is bound into
+the sandbox (the sandbox's network namespace cannot reach the grader's
+loopback), and the kernel inside reads a copy of the connection file whose
+socket paths are the ones it sees there.
 
-Why each step:
-- ``-I`` (isolated mode): PYTHONPATH, PYTHONSTARTUP and the user site are ignored,
-  and neither the working directory nor this folder is put on sys.path by Python.
-- The venv has the reference ``mml`` installed in editable mode: a meta-path
-  finder (``__editable__...finder``) that would quietly import the instructor's
-  ``mml/rnn_layers.py`` whenever the student's file is missing. It is removed,
-  and so is every sys.path entry that holds an ``mml`` folder.
-- sys.path then starts with the working directory (the student's ``mml``) and
-  ``autograder/`` (the trusted judge the hidden tests call).
-- Address space and core dumps are capped so a huge allocation fails with a
-  MemoryError in that cell only (MML_GRADING_KERNEL_MEMORY_MB, default 3072).
-- MML_COCO_DIR points at the instructor's dataset when unset, so the student's
-  copy of mml never builds or downloads data inside the submission.
+The kernel then runs as every piece of student code does at grading time: a
+private copy of the submission as its working folder, only the submission's
+own ``mml`` importable (the reference is not in the sandbox), the dataset
+read-only at $MML_COCO_DIR, whole-tree memory and process caps, no network.
+This launcher waits for it and, when it ends or is told to stop, kills every
+process it started. If the sandbox cannot start, it prints one line and
+exits 1 (nbgrader then reports the notebook as failed to run).
+
+The address space of each kernel process is $MML_GRADING_KERNEL_MEMORY_MB
+(a huge allocation fails in its own cell); the other limits are the
+sandbox's (mml_sandbox.settings).
 """
+import dataclasses
+import json
 import os
-import resource
+import signal
 import sys
 from pathlib import Path
 
 AUTOGRADER = Path(__file__).resolve().parents[2]
-ROOT = AUTOGRADER.parent
 
 
-def cap_resources():
-    mib = int(os.environ.get("MML_GRADING_KERNEL_MEMORY_MB", "3072"))
-    resource.setrlimit(resource.RLIMIT_AS, (mib << 20, mib << 20))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+def _stop(signum, frame):
+    raise SystemExit(128 + signum)
 
 
-def drop_reference_mml():
-    def editable(hook):
-        return "__editable__" in (getattr(hook, "__module__", "") or "")
+def data_dir():
+    """The data_dir grading setting: $MML_COCO_DIR as the grader set it, else the
+    reference locator's folder (mml_grading.settings)."""
+    from mml_grading.settings import value
 
-    sys.meta_path[:] = [f for f in sys.meta_path if not editable(f)]
-    sys.path_hooks[:] = [h for h in sys.path_hooks if not editable(h)]
-    for name in [n for n in sys.modules if n == "mml" or n.startswith("mml.")]:
-        del sys.modules[name]
-    kept = [p for p in sys.path
-            if p and "__editable__" not in p and not (Path(p) / "mml").exists()]
-    sys.path[:] = [os.getcwd(), str(AUTOGRADER)] + kept
-    sys.path_importer_cache.clear()
+    return Path(value("data_dir"))
 
 
-def default_data_dir():
-    if os.environ.get("MML_COCO_DIR"):
-        return
-    datasets = ROOT / "mml" / "datasets"
-    coco = datasets / "coco_captioning"
-    chosen = coco if (coco / "coco2014_vocab.json").is_file() else datasets / "shapes_captioning"
-    os.environ["MML_COCO_DIR"] = str(chosen)
+def main(argv):
+    if len(argv) != 2 or argv[0] != "-f":
+        sys.exit("launch.py: usage: launch.py -f CONNECTION_FILE")
+    sys.path.insert(0, str(AUTOGRADER))
+    from mml_sandbox import SandboxSettings, SandboxUnavailable, open_sandbox
+    from mml_sandbox.bubblewrap import KERNEL_DIR
+
+    connection = Path(argv[1])
+    sockets = connection.parent / "sandbox"
+    sockets.mkdir(exist_ok=True)
+    from mml_grading.settings import value
+
+    settings = dataclasses.replace(SandboxSettings.from_env(), process_memory_mb=value("kernel_memory_mb"))
+    info = json.loads(connection.read_text(encoding="utf-8"))
+    if info.get("transport") != "ipc" or Path(info["ip"]).parent != sockets:
+        sys.exit(f"launch.py: {connection}: expected ipc sockets in {sockets}; "
+                 f"fix: start it through mml_grading.kernel.GradingKernelManager")
+    inside = KERNEL_DIR if settings.enabled else str(sockets)
+    info["ip"] = f"{inside}/{Path(info['ip']).name}"
+    (sockets / "kernel.json").write_text(json.dumps(info), encoding="utf-8")
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        with open_sandbox(os.getcwd(), settings=settings, data_dir=data_dir(), kernel_dir=sockets) as box:
+            proc = box.popen({"mode": "kernel"}, stdout=None, stderr=None)
+            sys.exit(proc.wait())
+    except SandboxUnavailable as err:
+        sys.exit(str(err))
 
 
 if __name__ == "__main__":
-    cap_resources()
-    drop_reference_mml()
-    default_data_dir()
-    from ipykernel import kernelapp
-
-    kernelapp.launch_new_instance()
+    main(sys.argv[1:])

@@ -1,0 +1,74 @@
+"""Limits of one process and the killing of a process tree (no sandbox needed).
+
+``limit_process`` returns a preexec_fn that sets hard resource limits the
+started process (and everything it starts) cannot raise again;
+``kill_tree`` kills a process, everything below it (found through /proc
+before anything is killed) and its process group.
+"""
+import os
+import resource
+import signal
+
+
+def limit_process(*, memory_mb=None, cpu_seconds=None, file_mb=None, new_group=False):
+    """preexec_fn: address space (RLIMIT_AS), CPU time, largest written file,
+    no core dumps; with new_group, a process group of its own."""
+    def apply():
+        if new_group:
+            os.setpgid(0, 0)
+        if memory_mb is not None:
+            limit = int(memory_mb * 2 ** 20)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        if cpu_seconds is not None:
+            cpu = int(cpu_seconds) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        if file_mb is not None:
+            size = int(file_mb * 2 ** 20)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    return apply
+
+
+def descendants(pid):
+    """Every live process below pid (Linux /proc)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_tree(pid):
+    """SIGKILL pid, its descendants and its process group."""
+    for victim in [pid] + descendants(pid):
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def read_capped(path, limit_bytes):
+    """The first limit_bytes of a file as text (a note says when more was cut)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit_bytes + 1)
+    except OSError:
+        return ""
+    text = data[:limit_bytes].decode("utf-8", errors="replace")
+    if len(data) > limit_bytes:
+        text += f"\n[... output cut at {limit_bytes} bytes]\n"
+    return text

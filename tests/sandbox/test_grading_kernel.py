@@ -1,0 +1,84 @@
+"""The grading kernel in the sandbox, through nbgrader's executor
+(mml_grading.kernel.GradingExecute): it starts, runs cells over ipc sockets,
+sees what a judge child sees (same argv, working folder and environment),
+cannot read or change the grader's files, survives nothing it should not,
+and a dying kernel still costs only the following cells."""
+import json
+
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from mml_grading.kernel import GradingExecute
+
+pytestmark = pytest.mark.xdist_group(name="grading_kernel")
+
+
+def run_cells(folder, *sources, timeout=60):
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb, _ = GradingExecute(timeout=timeout).preprocess(nb, {"metadata": {"path": str(folder)}})
+    return nb.cells
+
+
+def text_of(cell):
+    return "".join(out.get("text", "") or f"{out.get('ename')}: {out.get('evalue')}" for out in cell.outputs)
+
+
+def errors(cell):
+    return [out.ename for out in cell.outputs if out.output_type == "error"]
+
+
+SEEN = ("import os, sys, json\n"
+        "print(json.dumps({'cwd': os.getcwd(), 'argv': sys.argv, 'env': dict(os.environ)}))")
+
+
+def test_the_kernel_runs_a_cell_in_the_sandbox_over_ipc(tmp_path, sandbox, probe):
+    student = probe.make(tmp_path, "return np.zeros(1)")
+    cells = run_cells(student,
+                      "import mml.rnn_layers\nprint(mml.rnn_layers.__file__, 6 * 7)",
+                      f"open({str(probe.ROOT / 'mml' / 'rnn_layers.py')!r}).read()",
+                      "import mml_judge",
+                      f"open({str(probe.ROOT / 'autograder' / 'mml_judge' / 'judging.py')!r}, 'a').write('x')",
+                      "import socket\nsocket.create_connection(('127.0.0.1', 22), timeout=2)")
+    assert "/home/student/rnn_captioning/mml/rnn_layers.py 42" in text_of(cells[0])
+    assert errors(cells[1]) == ["FileNotFoundError"]
+    assert errors(cells[2]) == ["ModuleNotFoundError"]
+    assert errors(cells[3]) == ["FileNotFoundError"]
+    assert errors(cells[4]) and errors(cells[4]) != ["TimeoutError"]
+
+
+def test_the_kernel_and_a_judge_child_look_the_same(tmp_path, sandbox, probe):
+    student = probe.make(tmp_path, SEEN.replace("print(", "return np.frombuffer((").replace(")}))", ")})).encode(), dtype=np.uint8)")
+                         .replace("import os, sys, json\n", "import os, sys, json\n"))
+    child = json.loads(probe.text(probe.run(student)))
+    kernel = json.loads(text_of(run_cells(student, SEEN)[0]))
+    assert kernel == child
+
+
+def test_a_huge_allocation_fails_in_its_own_cell(tmp_path, sandbox):
+    cells = run_cells(tmp_path, "hog = bytearray(3584 << 20)", "print('still alive', 6 * 7)")
+    assert errors(cells[0]) == ["MemoryError"], text_of(cells[0])
+    assert "still alive 42" in text_of(cells[1])
+
+
+def test_a_dying_kernel_costs_only_the_following_cells(tmp_path, sandbox):
+    cells = run_cells(tmp_path, "print('before')", "import os\nos._exit(0)", "print('after')")
+    assert "before" in text_of(cells[0])
+    assert errors(cells[1]) == ["DeadKernelError"]
+    assert errors(cells[2]) == ["DeadKernelError"]
+
+
+def test_a_hanging_cell_is_interrupted(tmp_path, sandbox):
+    cells = run_cells(tmp_path, "while True:\n    pass", "print('next')", timeout=5)
+    assert errors(cells[0]), "the infinite loop was not stopped"
+    assert "next" in text_of(cells[1])
+
+
+def test_without_bubblewrap_grading_refuses_with_one_line(tmp_path, sandbox):
+    from mml_sandbox import SandboxUnavailable
+
+    sandbox.setenv("PATH", str(tmp_path))  # no bwrap on PATH
+    with pytest.raises(SandboxUnavailable) as caught:
+        run_cells(tmp_path, "print(1)")
+    message = str(caught.value)
+    assert "\n" not in message and "bubblewrap" in message and "MML_SANDBOX=off" in message
