@@ -34,6 +34,9 @@ c.CourseDirectory.feedback_directory = "autograder/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{AUTOGRADER / 'gradebook.db'}"
 
 c.Exchange.root = os.environ.get("MML_EXCHANGE_ROOT", str(AUTOGRADER / "exchange"))
+# collect checks every inbound name, id, owner and time, and copies without
+# following links (mml_grading/inbound.py): one bad folder is skipped, not fatal.
+c.ExchangeFactory.collect = "mml_grading.inbound.InboundCollect"
 
 # --- autograde -------------------------------------------------------------
 # Trap 1: by default autograde copies every non-notebook file of the source

@@ -5,7 +5,8 @@ course configuration; `autograde` grades the submissions in parallel workers.
 
     prepare    record the assignment in the gradebook (nbgrader generate_assignment)
     release    prepare, then nbgrader release_assignment (students can fetch)
-    collect    nbgrader collect (the newest submission of each student)
+    collect    nbgrader collect: the newest trusted submission of each student
+               (inbound.py: a bad inbound folder is skipped with one line)
     autograde  nbgrader autograde, one worker per submission (the judge decides
                each test cell inside it: mml_grading/judge_verdicts.py)
     feedback   nbgrader generate_feedback (HTML without hidden tests)
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from .inbound import check_student_id
 from .parallel import autograde_parallel, submitted_students
 from .settings import COURSE_ID, DEFAULT_ASSIGNMENT, GradingSettings, nbgrader_command, tool_path
 
@@ -91,6 +93,12 @@ def main(argv=None):
     parser.add_argument("--cell-timeout", type=int, help="seconds per notebook cell")
     parser.add_argument("--submission-timeout", type=float, help="seconds per submission")
     args = parser.parse_args(argv)
+    for student in args.student or []:  # an id is never a wildcard or an option
+        try:
+            check_student_id(student)
+        except ValueError as err:
+            print(err, file=sys.stderr)
+            raise SystemExit(2) from None
 
     settings = GradingSettings()
     os.environ["PATH"] = tool_path()  # this process opens gradebooks too
