@@ -52,6 +52,32 @@ class GradingKernelManager(AsyncKernelManager):
     cleanup_resources = _async_cleanup_resources
 
 
+def scrub_outputs(cell, limit=None):
+    """Make what student code printed in this cell safe for feedback
+    (mml_sandbox.scrub: no grader path, no control characters, each text cut
+    at MML_SANDBOX_OUTPUT_KB); images are kept, other rich data dropped."""
+    from mml_sandbox import SandboxSettings, scrub
+
+    limit = limit or SandboxSettings.from_env().output_kb * 1024
+    for output in cell.get("outputs", []):
+        kind = output.get("output_type")
+        if kind == "stream":
+            output["text"] = scrub(output.get("text", ""), limit)
+        elif kind == "error":
+            output["ename"] = scrub(output.get("ename", ""), 200)
+            output["evalue"] = scrub(output.get("evalue", ""), limit)
+            output["traceback"] = [scrub(line, limit) for line in output.get("traceback", [])][-50:]
+        elif kind in ("execute_result", "display_data"):
+            data = output.get("data", {})
+            for mime in list(data):
+                if mime == "text/plain":
+                    text = data[mime] if isinstance(data[mime], str) else "".join(data[mime])
+                    data[mime] = scrub(text, limit)
+                elif not mime.startswith("image/") or len(str(data[mime])) > 8 * limit:
+                    del data[mime]
+    return cell
+
+
 class GradingExecute(Execute):
     """nbgrader's Execute, always in the isolated grading kernel."""
 
@@ -76,8 +102,10 @@ class GradingExecute(Execute):
             return cell, resources
         if self._died_at is None:
             try:
-                return super().preprocess_cell(cell, resources, index)
+                cell, resources = super().preprocess_cell(cell, resources, index)
+                return scrub_outputs(cell), resources
             except DeadKernelError:
+                scrub_outputs(cell)
                 self._died_at = index
                 message = ("内核在运行此单元时退出（os._exit、内存上限或崩溃）",
                            "the kernel died while running this cell (os._exit, the memory cap or a crash)")

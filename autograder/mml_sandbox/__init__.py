@@ -123,15 +123,15 @@ _REPO_PATHS = None
 def scrub(text, limit=4000):
     """Text student code printed, safe for feedback: the grader's absolute
     paths (repository, home, temporary folders) replaced by <...>, control
-    characters dropped, cut at limit characters."""
+    characters dropped (colour codes kept), cut at limit characters."""
     global _REPO_PATHS
     if _REPO_PATHS is None:
         from . import bubblewrap
         roots = {str(bubblewrap.ROOT), str(bubblewrap.ROOT.resolve()), str(Path.home()), "/root", "/tmp"}
-        _REPO_PATHS = re.compile("|".join(re.escape(r) + r"(?:/[^\s'\"]*)?" for r in
+        _REPO_PATHS = re.compile("|".join(re.escape(r) + r"(?![\w.-])(?:/[^\s'\"]*)?" for r in
                                           sorted(roots, key=len, reverse=True) if r not in ("", "/")))
     text = _REPO_PATHS.sub("<...>", str(text))
-    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text)
+    text = re.sub(r"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]", "", text)  # keeps colours
     if len(text) > limit:
         text = text[:limit] + f"\n[... cut at {limit} characters]"
     return text

@@ -23,11 +23,25 @@ def _fail(message):
     sys.exit(3)
 
 
+def _drop_editable_installs():
+    """Without the sandbox (MML_SANDBOX=off) the venv's editable install of
+    the reference mml is active: its import hook is removed, so only the
+    submission's own mml can be imported. (In the sandbox it is hidden.)"""
+    def editable(hook):
+        return "__editable__" in (getattr(hook, "__module__", "") or "")
+
+    sys.meta_path[:] = [f for f in sys.meta_path if not editable(f)]
+    sys.path_hooks[:] = [h for h in sys.path_hooks if not editable(h)]
+    sys.path[:] = [p for p in sys.path if "__editable__" not in p]
+    sys.path_importer_cache.clear()
+
+
 def main():
     instruction = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
+    _drop_editable_installs()
     workdir = instruction["workdir"]
     try:
         shutil.copytree(instruction["submission"], workdir, symlinks=True, dirs_exist_ok=True)

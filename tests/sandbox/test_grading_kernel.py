@@ -82,3 +82,17 @@ def test_without_bubblewrap_grading_refuses_with_one_line(tmp_path, sandbox):
         run_cells(tmp_path, "print(1)")
     message = str(caught.value)
     assert "\n" not in message and "bubblewrap" in message and "MML_SANDBOX=off" in message
+
+
+def test_what_the_kernel_prints_is_capped_and_scrubbed(tmp_path, sandbox, probe):
+    sandbox.setenv("MML_SANDBOX_OUTPUT_KB", "4")
+    grader_path = str(probe.ROOT / "autograder" / "mml_judge" / "checks_rnn.py")
+    cells = run_cells(tmp_path, f"print({grader_path!r})\nprint('x' * 100000)",
+                      f"raise ValueError({grader_path!r})",
+                      "from IPython.display import HTML, display\ndisplay(HTML('<script>steal()</script>'))")
+    printed = text_of(cells[0])
+    assert grader_path not in printed and "<...>" in printed
+    assert len(printed) < 5000 and "cut at 4096 characters" in printed
+    error = cells[1].outputs[0]
+    assert grader_path not in error.evalue and not any(grader_path in line for line in error.traceback)
+    assert all("text/html" not in out.get("data", {}) for out in cells[2].outputs)
