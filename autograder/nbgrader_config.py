@@ -84,6 +84,8 @@ c.GenerateFeedback.preprocessors = [
     "mml_grading.feedback.AddVerdicts",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# Each page carries MathJax itself (math renders offline) and sanitizes the notebook's HTML.
+c.GenerateFeedback.exporter_class = "mml_grading.feedback.OfflineFeedback"
 
 # --- export ----------------------------------------------------------------
 # One row per student; the LSTM notebook counts as extra credit.

@@ -1,13 +1,27 @@
-"""nbgrader preprocessors for the feedback HTML, one job each.
+"""The feedback HTML: nbgrader preprocessors, one job each, and the exporter.
 
 Order in autograder/nbgrader_config.py: GetGrades, ScrubTestTracebacks,
-ClearHiddenTests, AddVerdicts. Students see every test's name, its points and a
-bilingual pass/fail line; never a hidden test's source, not even inside a
-traceback (IPython prints the lines around the failing line of a cell).
+ClearHiddenTests, AddVerdicts. Students see every test's name, its points, a
+bilingual pass/fail line and, for a judged cell, the judge's bilingual reason
+(the cell's output, set by judge_verdicts); never a hidden test's source, not
+even inside a traceback (IPython prints the lines around the failing line of a
+cell).
+
+``OfflineFeedback`` (GenerateFeedback.exporter_class) writes each page with
+MathJax inside it, so math renders with no network: a page opened from disk,
+served by the hub, or fetched by the student (nbgrader's release_feedback and
+fetch_feedback carry only the .html file, never a folder beside it). What the
+student's notebook holds (markdown, outputs) is sanitized: no script of theirs
+runs in the page.
 """
+import functools
+from importlib.metadata import PackageNotFoundError, distribution
+
+from nbconvert.exporters import HTMLExporter
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool
 
 
 class ScrubTestTracebacks(NbGraderPreprocessor):
@@ -36,3 +50,50 @@ class AddVerdicts(NbGraderPreprocessor):
                 f"Test {meta['grade_id']}: {score:g} / {points:g} points, {en}\n")
         cell.outputs.append(new_output("stream", name="stdout", text=text))
         return cell, resources
+
+
+# MathJax 3 (the copy the course book serves, from the sphinx-mathjax-offline
+# package): the SVG build with every TeX extension, one self-contained file.
+MATHJAX_PACKAGE, MATHJAX_FILE = "sphinx-mathjax-offline", "sphinx-mathjax-offline/static/mathjax/tex-svg-full.js"
+# nbconvert's mathjax macro (MathJax 2 from a CDN), between its two comments.
+CDN_BLOCK = ("<!-- Load mathjax -->", "<!-- End of mathjax configuration -->")
+MATHJAX_CONFIG = r"""window.MathJax = {
+  tex: {inlineMath: [['$', '$'], ['\\(', '\\)']], displayMath: [['$$', '$$'], ['\\[', '\\]']],
+        processEscapes: true, tags: 'ams'},
+  svg: {fontCache: 'global'}
+};"""
+
+
+@functools.lru_cache(maxsize=1)
+def mathjax_script():
+    """The local MathJax file's text; SystemExit naming the fix when it is missing."""
+    try:
+        path = distribution(MATHJAX_PACKAGE).locate_file(MATHJAX_FILE)
+        text = path.read_text(encoding="utf-8")
+    except (PackageNotFoundError, OSError):
+        raise SystemExit(f"feedback: the local MathJax ({MATHJAX_FILE}) is not installed; "
+                         "fix: make setup (installs the course's Python packages)") from None
+    if "</script" in text.lower():
+        raise SystemExit(f"feedback: {MATHJAX_FILE} cannot be put inside a <script> element")
+    return text
+
+
+def with_local_mathjax(html):
+    """html with nbconvert's MathJax-from-a-CDN block replaced by MathJax itself."""
+    begin, end = html.find(CDN_BLOCK[0]), html.find(CDN_BLOCK[1])
+    body = html.find("<body")
+    if not 0 <= begin < end < (body if body >= 0 else len(html)):
+        raise RuntimeError("feedback: the page template has no MathJax block in its head to replace")
+    local = (f"<!-- MathJax 3, inside the page: math renders with no network -->\n"
+             f"<script>\n{MATHJAX_CONFIG}\n</script>\n<script>\n{mathjax_script()}\n</script>\n")
+    return html[:begin] + local + html[end + len(CDN_BLOCK[1]):]
+
+
+class OfflineFeedback(HTMLExporter):
+    """nbgrader's feedback page, with MathJax inside it and the notebook's HTML sanitized."""
+
+    sanitize_html = Bool(True, help="Sanitize the notebook's markdown and HTML outputs.").tag(config=True)
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        return with_local_mathjax(html), resources
