@@ -24,6 +24,8 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Unicode, default
 
+from mml_sandbox.processes import mount_small_tmpfs, unmount
+
 KERNELSPEC_DIR = Path(__file__).resolve().parent  # holds grading_kernel/kernel.json
 KERNEL_NAME = "grading_kernel"
 
@@ -35,7 +37,11 @@ class GradingKernelManager(AsyncKernelManager):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._socket_root = tempfile.mkdtemp(prefix="mml_kernel_")
-        (Path(self._socket_root) / "sandbox").mkdir()
+        sockets = Path(self._socket_root) / "sandbox"
+        sockets.mkdir()
+        # The kernel can write in its socket folder: a tiny tmpfs bounds it
+        # (else launch.py watches its size).
+        mount_small_tmpfs(sockets)
         self.transport = "ipc"
         self.connection_file = str(Path(self._socket_root) / "kernel.json")
         self.ip = str(Path(self._socket_root) / "sandbox" / "ipc")
@@ -47,6 +53,7 @@ class GradingKernelManager(AsyncKernelManager):
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
+            unmount(Path(self._socket_root) / "sandbox")
             shutil.rmtree(self._socket_root, ignore_errors=True)
 
     cleanup_resources = _async_cleanup_resources

@@ -8,6 +8,8 @@ before anything is killed) and its process group.
 import os
 import resource
 import signal
+import stat
+import subprocess
 
 
 def limit_process(*, memory_mb=None, cpu_seconds=None, file_mb=None, new_group=False):
@@ -72,3 +74,33 @@ def read_capped(path, limit_bytes):
     if len(data) > limit_bytes:
         text += f"\n[... output cut at {limit_bytes} bytes]\n"
     return text
+
+
+def mount_small_tmpfs(folder, size_kb=1024, inodes=64):
+    """Mount a tiny tmpfs on folder (needs root): a folder the grader shares
+    with a sandbox (the kernel's sockets) then holds at most size_kb.
+    False where it cannot be mounted; see folder_size for the fallback."""
+    if os.geteuid() != 0:
+        return False
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k,nr_inodes={inodes},mode=0700",
+                           "mml_sandbox", str(folder)], capture_output=True)
+    return done.returncode == 0
+
+
+def unmount(folder):
+    if os.path.ismount(folder):
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def folder_size(folder):
+    """Bytes of the regular files below folder (not following links)."""
+    total = 0
+    for base, _, files in os.walk(folder):
+        for name in files:
+            try:
+                info = os.lstat(os.path.join(base, name))
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                total += info.st_size
+    return total

@@ -96,3 +96,12 @@ def test_what_the_kernel_prints_is_capped_and_scrubbed(tmp_path, sandbox, probe)
     error = cells[1].outputs[0]
     assert grader_path not in error.evalue and not any(grader_path in line for line in error.traceback)
     assert all("text/html" not in out.get("data", {}) for out in cells[2].outputs)
+
+
+def test_the_socket_folder_is_no_disk_for_the_kernel(tmp_path, sandbox):
+    cells = run_cells(tmp_path, "import os\nprint(sorted(os.listdir('/run/mml/kernel')))",
+                      "open('/run/mml/kernel/fill', 'wb').write(b'x' * (8 << 20))",
+                      "print('alive')")
+    assert "kernel.json" in text_of(cells[0])
+    assert errors(cells[1]) == ["OSError"], text_of(cells[1])
+    assert "alive" in text_of(cells[2])

@@ -26,6 +26,8 @@ import json
 import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 AUTOGRADER = Path(__file__).resolve().parents[2]
@@ -41,6 +43,22 @@ def data_dir():
     from mml_grading.settings import value
 
     return Path(value("data_dir"))
+
+
+def watch_size(folder, box, limit=1 << 20):
+    """Where the socket folder is no tiny tmpfs: stop the sandbox when the
+    kernel writes more than limit bytes into it."""
+    from mml_sandbox.processes import folder_size
+
+    def loop():
+        while box.proc is None or box.proc.poll() is None:
+            if folder_size(folder) > limit:
+                print(f"launch.py: the kernel wrote more than {limit >> 10} KiB into its socket folder; stopped",
+                      file=sys.stderr)
+                box.kill()
+                return
+            time.sleep(0.5)
+    threading.Thread(target=loop, daemon=True).start()
 
 
 def main(argv):
@@ -68,6 +86,8 @@ def main(argv):
     try:
         with open_sandbox(os.getcwd(), settings=settings, data_dir=data_dir(), kernel_dir=sockets) as box:
             proc = box.popen({"mode": "kernel"}, stdout=None, stderr=None)
+            if not os.path.ismount(sockets):
+                watch_size(sockets, box)
             sys.exit(proc.wait())
     except SandboxUnavailable as err:
         sys.exit(str(err))
