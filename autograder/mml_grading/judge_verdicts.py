@@ -133,7 +133,7 @@ class JudgeVerdicts(NbGraderPreprocessor):
             missing = [n for n in names if n not in verdicts]
             if missing:
                 raise RuntimeError(f"no verdict for {', '.join(missing)}")
-        except Exception as err:  # the judge's own failure, never the student's score
+        except (Exception, SystemExit) as err:  # the judge's own failure, never the student's score
             verdicts, error = {}, f"{type(err).__name__}: {err}"
             self.log.error("%s/%s/%s: the judge failed (%s); its cells score 0 and the notebook is flagged",
                            student, assignment, notebook, error)
