@@ -21,7 +21,7 @@ class Recipe:
     model half as wide (the book trains five of them at build time; they still
     overfit 50 captions)."""
     cell_type: str = "rnn"       # 'rnn' or 'lstm'
-    wordvec_dim: int = 128       # W: size of a word vector (the assignment: 256)
+    wordvec_dim: int = 128       # D: size of a word vector (the assignment: 256)
     hidden_dim: int = 256        # H: size of the hidden state (the assignment: 512)
     num_epochs: int = 50         # passes over the small training set
     batch_size: int = 25         # captions per minibatch
@@ -72,3 +72,98 @@ def next_word_probabilities(model, features, words):
     scores = scores[0] - scores[0].max(axis=1, keepdims=True)                  # stable softmax
     probs = np.exp(scores)
     return probs / probs.sum(axis=1, keepdims=True)
+
+
+def remember_the_first_symbol(cell_type, T=30, K=4, H=16, iterations=200, batch_size=64, seed=0):
+    """A long dependency, measured: read K-symbol sequences of length T and
+    say, at the last step, which symbol came first. The T-1 symbols after it
+    are random distractors, so the answer depends on an input T-1 steps back.
+
+    A tiny RNN or LSTM (reference rnn_/lstm_forward and _backward) with an
+    affine read-out of its last hidden state, a softmax loss and Adam. The
+    LSTM's forget gate starts mostly open (bias 3), as is common.
+
+    Returns (accuracy on 1000 new sequences, loss_history); chance is 1/K.
+    """
+    from mml import optim
+    from mml.rnn_layers import lstm_backward, rnn_backward
+
+    rng = np.random.default_rng(seed)
+    gates = 4 if cell_type == "lstm" else 1
+    p = {"Wx": rng.standard_normal((K, gates * H)) / np.sqrt(K),
+         "Wh": rng.standard_normal((H, gates * H)) / np.sqrt(H),
+         "b": np.zeros(gates * H),
+         "W_out": rng.standard_normal((H, K)) / np.sqrt(H), "b_out": np.zeros(K)}
+    if cell_type == "lstm":
+        p["b"][H:2 * H] = 3.0
+    forward, backward = (lstm_forward, lstm_backward) if cell_type == "lstm" else (rnn_forward, rnn_backward)
+    configs = {name: {"learning_rate": 1e-2} for name in p}
+
+    def sequences(generator, n):
+        symbols = generator.integers(0, K, size=(n, T))
+        return np.eye(K)[symbols], symbols[:, 0]
+
+    losses = []
+    for _ in range(iterations):
+        x, answer = sequences(rng, batch_size)
+        h, cache = forward(x, np.zeros((batch_size, H)), p["Wx"], p["Wh"], p["b"])
+        scores = h[:, -1] @ p["W_out"] + p["b_out"]
+        probs = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        losses.append(float(-np.log(probs[np.arange(batch_size), answer]).mean()))
+        dscores = probs
+        dscores[np.arange(batch_size), answer] -= 1
+        dscores /= batch_size
+        grads = {"W_out": h[:, -1].T @ dscores, "b_out": dscores.sum(axis=0)}
+        dh = np.zeros_like(h)
+        dh[:, -1] = dscores @ p["W_out"].T
+        _, _, grads["Wx"], grads["Wh"], grads["b"] = backward(dh, cache)
+        for name in p:
+            p[name], configs[name] = optim.adam(p[name], grads[name], configs[name])
+    x, answer = sequences(np.random.default_rng(seed + 1000), 1000)
+    h, _ = forward(x, np.zeros((1000, H)), p["Wx"], p["Wh"], p["b"])
+    accuracy = float(((h[:, -1] @ p["W_out"] + p["b_out"]).argmax(axis=1) == answer).mean())
+    return accuracy, losses
+
+
+def nearest_caption_baseline(data, image_idxs, split="val"):
+    """Retrieval, the baseline a trained model must beat: for each image of
+    split, the first caption of the training image whose feature vector is
+    nearest (Euclidean distance). It can only repeat a caption it has seen.
+
+    Inputs:
+    - data: dict from load_coco_data
+    - image_idxs: rows of data[split + '_features'] to caption, shape (M,)
+
+    Returns a list of M caption strings.
+    """
+    from mml.coco_utils import decode_captions
+
+    train = data["train_features"].astype(np.float64)
+    query = data[f"{split}_features"][image_idxs].astype(np.float64)
+    distances = (query ** 2).sum(1)[:, None] - 2 * query @ train.T + (train ** 2).sum(1)[None, :]
+    nearest = distances.argmin(axis=1)
+    first_caption = {}
+    for row, owner in enumerate(data["train_image_idxs"]):
+        first_caption.setdefault(int(owner), row)
+    rows = [first_caption[int(i)] for i in nearest]
+    return decode_captions(data["train_captions"][rows, 1:], data["idx_to_word"])
+
+
+def held_out_pairs_named(caption):
+    """The held-out colour-shape pairs of the embedded dataset (pairs that
+    only val images show) that a caption names, as a set of (colour, shape):
+    a colour word directly followed by one of the shape's names."""
+    from mml.datasets.shapes import HELD_OUT_PAIRS, SHAPE_WORDS
+
+    words = caption.split()
+    return {(colour, shape) for first, second in zip(words, words[1:]) for colour, shape in HELD_OUT_PAIRS
+            if first == colour and any(second in names for names in SHAPE_WORDS[shape])}
+
+
+def held_out_pair_rate(captions, references):
+    """The fraction of images whose caption names a held-out colour-shape pair
+    that its reference captions name (references: one list of strings per image)."""
+    named = [bool(held_out_pairs_named(c) & set().union(*map(held_out_pairs_named, refs)))
+             for c, refs in zip(captions, references)]
+    return sum(named) / max(len(named), 1)
