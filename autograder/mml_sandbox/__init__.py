@@ -122,12 +122,12 @@ _REPO_PATHS = None
 
 def scrub(text, limit=4000):
     """Text student code printed, safe for feedback: the grader's absolute
-    paths (repository, home, temporary folders) replaced by <...>, control
+    paths (repository, home) replaced by <...>, control
     characters dropped (colour codes kept), cut at limit characters."""
     global _REPO_PATHS
     if _REPO_PATHS is None:
         from . import bubblewrap
-        roots = {str(bubblewrap.ROOT), str(bubblewrap.ROOT.resolve()), str(Path.home()), "/root", "/tmp"}
+        roots = {str(bubblewrap.ROOT), str(bubblewrap.ROOT.resolve()), str(Path.home()), "/root"}
         _REPO_PATHS = re.compile("|".join(re.escape(r) + r"(?![\w.-])(?:/[^\s'\"]*)?" for r in
                                           sorted(roots, key=len, reverse=True) if r not in ("", "/")))
     text = _REPO_PATHS.sub("<...>", str(text))

@@ -4,6 +4,7 @@ sees what a judge child sees (same argv, working folder and environment),
 cannot read or change the grader's files, survives nothing it should not,
 and a dying kernel still costs only the following cells."""
 import json
+import shutil
 
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -50,9 +51,16 @@ def test_the_kernel_runs_a_cell_in_the_sandbox_over_ipc(tmp_path, sandbox, probe
 def test_the_kernel_and_a_judge_child_look_the_same(tmp_path, sandbox, probe):
     student = probe.make(tmp_path, SEEN.replace("print(", "return np.frombuffer((").replace(")}))", ")})).encode(), dtype=np.uint8)")
                          .replace("import os, sys, json\n", "import os, sys, json\n"))
-    child = json.loads(probe.text(probe.run(student)))
+    # The grader's folders have other names (the judge copies the submission to "student").
+    copied = tmp_path / "judged" / "student"
+    shutil.copytree(student, copied)
+    child = json.loads(probe.text(probe.run(copied)))
     kernel = json.loads(text_of(run_cells(student, SEEN)[0]))
+    differ = {k: (kernel["env"].get(k), child["env"].get(k)) for k in set(kernel["env"]) | set(child["env"])
+              if kernel["env"].get(k) != child["env"].get(k)}
+    assert differ == {}
     assert kernel == child
+    assert child["cwd"] == "/home/student/rnn_captioning"
 
 
 def test_a_huge_allocation_fails_in_its_own_cell(tmp_path, sandbox):
