@@ -101,9 +101,12 @@ def _venv_site():
 
 
 def check_available(settings=None):
-    """Raise SandboxUnavailable (one line with the fix) when bwrap cannot run here."""
+    """Raise SandboxUnavailable (one line with the fix) when bwrap cannot run
+    here; else return its path. (A successful probe is remembered.)"""
     settings = settings or SandboxSettings.from_env()
     bwrap = shutil.which(settings.bwrap)
+    if bwrap is not None and bwrap in _WORKING:
+        return bwrap
     if bwrap is None:
         raise SandboxUnavailable(
             f"sandbox: {settings.bwrap} not found; fix: run `make setup` (installs the Debian package "
@@ -117,7 +120,11 @@ def check_available(settings=None):
         raise SandboxUnavailable(
             f"sandbox: bubblewrap cannot start here ({why}); fix: allow unprivileged user namespaces "
             f"(sysctl kernel.unprivileged_userns_clone=1), or for a trusted demo only, MML_SANDBOX=off")
+    _WORKING.add(bwrap)
     return bwrap
+
+
+_WORKING = set()
 
 
 class Sandbox:
