@@ -37,6 +37,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 
+from .report import save_verdicts
+
 RESTORED_NOTE = ("此测试单元在提交中被删除，评分时已恢复并照常评判 / this test cell was missing from the "
                  "submission; it was put back for grading and judged all the same (id: {cell_id})\n")
 JUDGE_FAILED = ("评分器未能运行（{error}），此单元记 0 分，提交已标记给助教复查 / "
@@ -138,6 +140,10 @@ class JudgeVerdicts(NbGraderPreprocessor):
             self.log.error("%s/%s/%s: the judge failed (%s); its cells score 0 and the notebook is flagged",
                            student, assignment, notebook, error)
             self.flag(info["db_url"], notebook, assignment, student)
+        try:  # kept for the class report (report.py): which mistake each check diagnosed
+            save_verdicts(coursedir.root, assignment, student, notebook, verdicts, error)
+        except OSError as err:
+            self.log.warning("%s/%s: verdicts not saved for the class report (%s)", student, notebook, err)
         for grade_id, cell in cells.items():
             points, checks = table[grade_id]
             was_passed = kernel_passed(cell)
