@@ -152,6 +152,9 @@ def test_words_after_end_are_not_graded(student, plant, name):
     (FEED, "x = W_embed[word] if t == 0 else scores @ W_embed", "sample_indices"),
     (FEED, "x = W_embed[np.full(N, self._start)]", "sample_update"),
     (START_WORD, START_WORD.replace("self._start", "self._null"), "sample_start"),
+    ("        ### END SOLUTION\n        return captions",
+     "        captions = np.concatenate([np.full((N, 1), self._start), captions[:, :-1]], axis=1)\n"
+     "        ### END SOLUTION\n        return captions", "sample_positions"),
 ])
 def test_sample_mistakes_are_told_apart(student, plant, old, new, idea):
     plant(student, "classifiers/rnn.py", old, new)
