@@ -1,13 +1,12 @@
 """nbgrader configuration of the course (instructor and grading side).
 
-Use it from the repository root (nbgrader 0.9 ignores --config; this is the form it reads):
-    nbgrader <command> --JupyterApp.config_file=autograder/nbgrader_config
-The teaching-assistant flow and every limit below are explained in autograder/README.md.
-
-Environment overrides (all optional):
-    MML_EXCHANGE_ROOT           the nbgrader exchange folder (default autograder/exchange)
-    MML_GRADING_CELL_TIMEOUT    seconds one notebook cell may run at autograde time (default 120)
-    MML_GRADING_KERNEL_MEMORY_MB  address-space cap of the grading kernel, MiB (default 3072)
+The repository root's nbgrader_config.py loads it, so every entry point started
+at the root finds it: `.venv/bin/nbgrader <command>`, `jupyter lab` and its
+formgrader, and `python autograder/grade.py`. From elsewhere pass
+    --JupyterApp.config_file=<repository>/autograder/nbgrader_config
+(nbgrader 0.9 ignores --config). The teaching-assistant flow is in
+autograder/README.md; every limit (exchange folder, cell timeout, memory caps)
+is a row of mml_grading.settings.SETTINGS, read here with value().
 """
 import os
 import sys
@@ -21,7 +20,11 @@ AUTOGRADER = ROOT / "autograder"
 if str(AUTOGRADER) not in sys.path:
     sys.path.insert(0, str(AUTOGRADER))
 
-from mml_grading.settings import COURSE_ID  # noqa: E402 - needs the sys.path line above
+from mml_grading.settings import COURSE_ID, tool_path, value  # noqa: E402 - needs the sys.path line above
+
+# nbgrader runs alembic (gradebook migrations) from $PATH: the venv's tools come
+# first even when the venv is not activated.
+os.environ["PATH"] = tool_path()
 
 c.CourseDirectory.course_id = COURSE_ID
 c.CourseDirectory.root = str(ROOT)
@@ -33,7 +36,7 @@ c.CourseDirectory.autograded_directory = "autograder/autograded"
 c.CourseDirectory.feedback_directory = "autograder/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{AUTOGRADER / 'gradebook.db'}"
 
-c.Exchange.root = os.environ.get("MML_EXCHANGE_ROOT", str(AUTOGRADER / "exchange"))
+c.Exchange.root = str(value("exchange_root"))
 # collect checks every inbound name, id, owner and time, and copies without
 # following links (mml_grading/inbound.py): one bad folder is skipped, not fatal.
 c.ExchangeFactory.collect = "mml_grading.inbound.InboundCollect"
@@ -71,7 +74,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # Limit per cell: a hanging cell is interrupted and the notebook goes on.
-c.Execute.timeout = int(os.environ.get("MML_GRADING_CELL_TIMEOUT", "120"))
+c.Execute.timeout = value("cell_timeout")
 c.Execute.interrupt_on_timeout = True
 
 # --- feedback --------------------------------------------------------------

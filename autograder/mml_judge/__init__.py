@@ -32,6 +32,7 @@ judgement in a fresh trusted process (``python -I``) and only reports its
 verdict; the CLI and ``judge`` / ``judge_all`` judge in the calling process,
 which must then be one the student's code never ran in (the autograder's).
 """
+import functools
 import json
 import os
 import subprocess
@@ -60,8 +61,27 @@ def checks_for_cell(grade_id):
 
 
 def _student_dir(student_dir):
-    folder = student_dir or os.environ.get("MML_JUDGE_STUDENT_DIR") or os.getcwd()
-    return Path(folder).resolve()
+    """student_dir, else $MML_JUDGE_STUDENT_DIR, else the current folder; a
+    source notebook's folder (source_assignments/<assignment>/, which has no
+    mml/ of its own) is judged on the reference mml next to it."""
+    folder = Path(student_dir or os.environ.get("MML_JUDGE_STUDENT_DIR") or os.getcwd()).resolve()
+    sources = AUTOGRADER_DIR.parent / "source_assignments"
+    if not (folder / "mml").is_dir() and folder.is_relative_to(sources):
+        return _reference_submission()
+    return folder
+
+
+@functools.lru_cache(maxsize=None)
+def _reference_submission():
+    """A submission folder holding a copy of the reference mml/ (removed at exit)."""
+    import atexit
+    import shutil
+    import tempfile
+    folder = Path(tempfile.mkdtemp(prefix="mml-reference-"))
+    atexit.register(shutil.rmtree, folder, True)
+    shutil.copytree(AUTOGRADER_DIR.parent / "mml", folder / "mml",
+                    ignore=shutil.ignore_patterns("__pycache__", ".*", "*_captioning"))
+    return folder
 
 
 def judge(name, student_dir=None, **limits):

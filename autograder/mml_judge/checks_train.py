@@ -11,7 +11,6 @@ on the 50 captions (so a loss that only reports small numbers cannot pass).
 """
 import contextlib
 import io
-import os
 
 import numpy as np
 
@@ -41,15 +40,11 @@ class JudgeDataError(RuntimeError):
 
 
 def data_dir():
-    """$MML_COCO_DIR, else the real COCO features, else the embedded dataset; never built here."""
-    ds = reference.datasets()
-    if os.environ.get(ds.ENV_DATA_DIR):
-        return os.environ[ds.ENV_DATA_DIR]
-    for folder in (ds.COCO_DIR, ds.EMBEDDED_DIR):
-        if ds.is_complete(folder):
-            return folder
-    raise JudgeDataError(f"mml_judge: no captioning data in ${ds.ENV_DATA_DIR}, {ds.COCO_DIR} or "
-                         f"{ds.EMBEDDED_DIR}; fix: python -m mml.datasets build (from {reference.REPO_ROOT})")
+    """The folder the reference loader finds (mml.coco_utils.find_data_dir); never built here."""
+    try:
+        return reference.coco_utils().find_data_dir(build=False)[0]
+    except reference.datasets().NoDataError as err:
+        raise JudgeDataError(f"mml_judge: {err} (from {reference.REPO_ROOT})") from None
 
 
 def small_data():

@@ -12,28 +12,23 @@ import sys
 
 import mml_judge
 
-# Limit options: (option's field of sandbox.Limits, what it limits). The
-# defaults shown in --help are read from Limits, where they are declared.
-LIMIT_OPTIONS = (
-    ("timeout", "wall seconds per ordinary check", "MML_JUDGE_TIMEOUT"),
-    ("train_timeout", "wall seconds per training check", "MML_JUDGE_TRAIN_TIMEOUT"),
-    ("memory_mb", "address-space limit of the child in MiB", "MML_JUDGE_MEMORY_MB"),
-    ("output_mb", "largest file the child may write, MiB", "MML_JUDGE_OUTPUT_MB"),
-)
+# Limit options: fields of sandbox.Limits; default, environment variable and
+# help come from the grading settings table (sandbox.limit_setting).
+LIMIT_OPTIONS = ("timeout", "train_timeout", "memory_mb", "output_mb")
 
 
 def _parser():
-    from mml_judge.sandbox import Limits
-    defaults = Limits()
+    from mml_judge.sandbox import limit_setting
     p = argparse.ArgumentParser(prog="python -m mml_judge", description=__doc__.split("\n\n")[1])
     p.add_argument("--student", help="folder that holds the student's mml/ package (required unless --list)")
     p.add_argument("--check", action="append", dest="checks", metavar="NAME",
                    help="run only this check (repeatable); default: every check")
     p.add_argument("--json", action="store_true", help="print a JSON list of results")
     p.add_argument("--list", action="store_true", help="print the check names and exit")
-    for field, what, env in LIMIT_OPTIONS:
+    for field in LIMIT_OPTIONS:
+        row = limit_setting(field)
         p.add_argument("--" + field.replace("_", "-"), type=float,
-                       help=f"{what} (default {getattr(defaults, field):g}, ${env})")
+                       help=f"{row.help}, {row.unit} (default {row.default:g}, ${row.env})")
     return p
 
 
@@ -57,7 +52,7 @@ def main(argv=None):
         print(f"python -m mml_judge: --student {args.student}: no such folder; fix: pass the submission "
               "folder that holds mml/", file=sys.stderr)
         return 2
-    limits = {field: getattr(args, field) for field, _, _ in LIMIT_OPTIONS}
+    limits = {field: getattr(args, field) for field in LIMIT_OPTIONS}
     from mml_judge.checks_train import JudgeDataError
     verdicts = []
     for name in args.checks or names:

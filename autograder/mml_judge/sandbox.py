@@ -23,7 +23,6 @@ is data this parent checks, never a verdict. What student code prints is
 captured, capped and used only to quote its last line in a message.
 """
 import json
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,36 +34,41 @@ CHILD = JUDGE_DIR / "child.py"
 STATUSES = ("ok", "error", "import")
 
 
-def _env_number(name, default):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    try:
-        return float(value)
-    except ValueError:
-        raise ValueError(f"${name}={value!r} is not a number; fix: set it to seconds or MiB, e.g. {name}={default}") from None
+# Each limit's default, environment variable and help are one row of the
+# grading settings table (mml_grading.settings.SETTINGS).
+SETTING_OF = {"timeout": "judge_check_timeout", "train_timeout": "judge_train_timeout",
+              "memory_mb": "judge_memory_mb", "output_mb": "judge_output_mb"}
+
+
+def limit_setting(name):
+    """The settings-table row of one limit (a field of Limits)."""
+    from mml_grading.settings import setting
+    return setting(SETTING_OF[name])
+
+
+def _default(name):
+    return field(default_factory=lambda: limit_setting(name).default)
 
 
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of one child run (see the module docstring)."""
-    timeout: float = 20.0      # wall seconds for an ordinary check
-    train_timeout: float = 90.0  # wall seconds for a training check (2 shared cores)
-    memory_mb: float = 2048.0  # address space: numpy plus a few model copies fit easily
-    output_mb: float = 64.0    # the outputs are a few MiB at most
+    timeout: float = _default("timeout")              # wall seconds for an ordinary check
+    train_timeout: float = _default("train_timeout")  # wall seconds for a training check
+    memory_mb: float = _default("memory_mb")          # address space of the child
+    output_mb: float = _default("output_mb")          # largest file the child may write
 
     @classmethod
     def from_env(cls, **overrides):
+        from mml_grading.settings import value
         unknown = set(overrides) - set(cls.__dataclass_fields__)
         if unknown:
             raise TypeError(f"unknown limit(s) {', '.join(sorted(unknown))}; expected some of "
                             f"{', '.join(cls.__dataclass_fields__)}")
-        values = {
-            "timeout": _env_number("MML_JUDGE_TIMEOUT", cls.timeout),
-            "train_timeout": _env_number("MML_JUDGE_TRAIN_TIMEOUT", cls.train_timeout),
-            "memory_mb": _env_number("MML_JUDGE_MEMORY_MB", cls.memory_mb),
-            "output_mb": _env_number("MML_JUDGE_OUTPUT_MB", cls.output_mb),
-        }
+        try:
+            values = {name: value(row) for name, row in SETTING_OF.items()}
+        except SystemExit as err:  # a bad number in the environment: one line, the caller's error
+            raise ValueError(str(err)) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
