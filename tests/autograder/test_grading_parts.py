@@ -137,3 +137,21 @@ def test_config_lets_the_judge_decide_after_the_kernel_before_the_scores():
     judge = steps.index("mml_grading.judge_verdicts.JudgeVerdicts")
     assert steps.index("mml_grading.kernel.GradingExecute") < judge < steps.index(
         "nbgrader.preprocessors.SaveAutoGrades")
+
+
+def test_the_configuration_the_formgrader_loads_lets_the_judge_decide():
+    """The formgrader (jupyter lab at the repository root) loads its configuration as
+    NbGrader().load_config_file() in that folder: the root nbgrader_config.py."""
+    import json
+    import subprocess
+
+    code = ("import json\nfrom nbgrader.apps.baseapp import NbGrader\n"
+            "app = NbGrader(); app.load_config_file(); c = app.config\n"
+            "print(json.dumps([c.Autograde.autograde_preprocessors, c.GenerateFeedback.exporter_class]))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    steps, exporter = json.loads(done.stdout.strip().splitlines()[-1])
+    assert steps[0] == "mml_grading.kernel.GradingExecute"
+    assert steps.index("mml_grading.judge_verdicts.JudgeVerdicts") == steps.index(
+        "nbgrader.preprocessors.SaveAutoGrades") - 1
+    assert exporter == "mml_grading.feedback.OfflineFeedback"
