@@ -16,6 +16,7 @@ runs in the page.
 """
 import functools
 from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter
 from nbformat.v4 import new_output
@@ -55,6 +56,7 @@ class AddVerdicts(NbGraderPreprocessor):
 # MathJax 3 (the copy the course book serves, from the sphinx-mathjax-offline
 # package): the SVG build with every TeX extension, one self-contained file.
 MATHJAX_PACKAGE, MATHJAX_FILE = "sphinx-mathjax-offline", "sphinx-mathjax-offline/static/mathjax/tex-svg-full.js"
+COURSE_VENV = Path(__file__).resolve().parents[2] / ".venv"
 # nbconvert's mathjax macro (MathJax 2 from a CDN), between its two comments.
 CDN_BLOCK = ("<!-- Load mathjax -->", "<!-- End of mathjax configuration -->")
 MATHJAX_CONFIG = r"""window.MathJax = {
@@ -67,12 +69,16 @@ MATHJAX_CONFIG = r"""window.MathJax = {
 @functools.lru_cache(maxsize=1)
 def mathjax_script():
     """The local MathJax file's text; SystemExit naming the fix when it is missing."""
+    candidates = list(COURSE_VENV.glob(f"lib/python*/site-packages/{MATHJAX_FILE}"))
     try:
-        path = distribution(MATHJAX_PACKAGE).locate_file(MATHJAX_FILE)
-        text = path.read_text(encoding="utf-8")
-    except (PackageNotFoundError, OSError):
+        candidates.insert(0, Path(distribution(MATHJAX_PACKAGE).locate_file(MATHJAX_FILE)))
+    except PackageNotFoundError:  # e.g. a hub's user environment: the course's venv has it
+        pass
+    found = next((path for path in candidates if path.is_file()), None)
+    if found is None:
         raise SystemExit(f"feedback: the local MathJax ({MATHJAX_FILE}) is not installed; "
-                         "fix: make setup (installs the course's Python packages)") from None
+                         f"fix: pip install {MATHJAX_PACKAGE} (make setup installs it in the course's venv)")
+    text = found.read_text(encoding="utf-8")
     if "</script" in text.lower():
         raise SystemExit(f"feedback: {MATHJAX_FILE} cannot be put inside a <script> element")
     return text
