@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -38,25 +39,10 @@ from mml.classifiers.rnn import CaptioningRNN
 from mml.coco_utils import decode_captions, load_coco_data
 from mml.datasets import ensure_embedded
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "book"))
+from small_models import nearest_caption_baseline  # noqa: E402  (the book's baseline, one definition)
+
 RESULTS = Path(__file__).resolve().parent / "results" / "captioning_quality.json"
-
-
-def nearest_caption_baseline(data):
-    """For each val image, the first caption of the nearest training image.
-
-    Returns a tuple of:
-    - image_idxs: val image indices that have captions, of shape (M,)
-    - captions: list of M strings
-    """
-    image_idxs, _ = references_by_image(data, "val")
-    train, val = data["train_features"].astype(np.float64), data["val_features"][image_idxs].astype(np.float64)
-    distances = (val ** 2).sum(1)[:, None] - 2 * val @ train.T + (train ** 2).sum(1)[None, :]   # (M, N_train)
-    nearest = distances.argmin(axis=1)
-    first_caption = {}
-    for row, owner in enumerate(data["train_image_idxs"]):
-        first_caption.setdefault(int(owner), row)
-    rows = [first_caption[int(i)] for i in nearest]
-    return image_idxs, decode_captions(data["train_captions"][rows, 1:], data["idx_to_word"])
 
 
 def train_lstm(data, iterations, hidden_dim, wordvec_dim, batch_size, learning_rate):
@@ -82,7 +68,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--iterations", type=int, default=1500, help="training iterations (rounded to whole epochs)")
     parser.add_argument("--hidden", type=int, default=256, help="LSTM hidden size H")
-    parser.add_argument("--wordvec", type=int, default=128, help="word vector size W")
+    parser.add_argument("--wordvec", type=int, default=128, help="word vector size D")
     parser.add_argument("--batch", type=int, default=100, help="captions per minibatch")
     parser.add_argument("--lr", type=float, default=5e-3, help="adam learning rate")
     parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the figures")
@@ -92,7 +78,7 @@ def main():
     image_idxs, references = references_by_image(data, "val")
 
     start = time.perf_counter()
-    _, baseline_captions = nearest_caption_baseline(data)
+    baseline_captions = nearest_caption_baseline(data, image_idxs)
     baseline = score_captions(references, dict(zip(references, baseline_captions)), java=False)
     baseline_seconds = time.perf_counter() - start
 
@@ -102,7 +88,7 @@ def main():
     lstm = score_captions(references, dict(zip(references, generated)), java=False)
 
     results = {
-        "dataset": str(ensure_embedded()), "val_images": len(image_idxs),
+        "dataset": ensure_embedded().name, "val_images": len(image_idxs),
         "lstm": {**lstm, "train_wall_seconds": round(train_seconds["wall"], 1),
                  "train_cpu_seconds": round(train_seconds["cpu"], 1), "iterations": iterations,
                  "final_loss": round(final_loss, 4), "hidden": args.hidden, "wordvec": args.wordvec,
@@ -118,7 +104,7 @@ def main():
         print(f"{name:34s} {row['BLEU-1']:7.3f} {row['BLEU-4']:7.3f} {row['CIDEr-D']:8.3f}")
     print(f"LSTM: {iterations} iterations in {train_seconds['wall']:.0f} s wall, {train_seconds['cpu']:.0f} s CPU, "
           f"final loss {final_loss:.3f} "
-          f"(H={args.hidden}, W={args.wordvec}, batch {args.batch})")
+          f"(H={args.hidden}, D={args.wordvec}, batch {args.batch})")
     for example in results["examples"][:4]:
         print(f"  ref: {example['reference']}\n  lstm: {example['lstm']}\n  nn:   {example['nearest']}")
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """The built site: no solution, hidden test or mml source in any file, and
 nothing loaded from another host (MathJax is served from the site itself)."""
 import re
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +49,14 @@ def test_the_notebooks_show_real_outputs(site):
         assert html.count('class="cell_output') >= 5, f"{name}.html: too few executed outputs"
         assert "NotImplementedError" not in html, f"{name}.html: a stub raised; the book must execute the reference mml"
         assert "Traceback" not in html, f"{name}.html: a traceback in the page"
+
+
+def test_no_page_shows_a_path_of_the_build_machine(site, build_book):
+    """Executed outputs write the build user's home as ~ and the repository as .
+    (book/_ext/portable_paths.py)."""
+    machine = [str(build_book.ROOT), str(Path.home()) + "/"]
+    found = []
+    for path in sorted(site.rglob("*.html")):
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        found += [f"{path.relative_to(site)}: {m}" for m in machine if m in text]
+    assert not found, "\n".join(found)
