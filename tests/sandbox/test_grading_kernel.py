@@ -113,3 +113,13 @@ def test_the_socket_folder_is_no_disk_for_the_kernel(tmp_path, sandbox):
     assert "kernel.json" in text_of(cells[0])
     assert errors(cells[1]) == ["OSError"], text_of(cells[1])
     assert "alive" in text_of(cells[2])
+
+
+def test_with_the_sandbox_off_the_kernel_still_grades_a_trusted_demo(tmp_path, no_sandbox, probe):
+    student = probe.make(tmp_path, "return np.zeros(1)")
+    cells = run_cells(student, "import os, mml.rnn_layers\nprint(os.path.basename(os.getcwd()), "
+                               "mml.rnn_layers.__file__.endswith('rnn_captioning/mml/rnn_layers.py'))",
+                      "import mml.classifiers")
+    assert "rnn_captioning True" in text_of(cells[0])
+    # the reference installed in the venv never fills a gap in the submission
+    assert errors(cells[1]) == ["ModuleNotFoundError"], text_of(cells[1])
