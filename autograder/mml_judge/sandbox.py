@@ -1,8 +1,9 @@
 """Run one computation on the student's mml in a sandboxed, limited child.
 
-The child runs in the sandbox all student code runs in (mml_sandbox: its
-private copy of the submission, no repository, no network, whole-tree memory
-and process caps, every process killed at the end); see mml_sandbox.
+The child runs in the sandbox all student code runs in (mml_sandbox: a
+private copy of the submission's top-level files and its mml/ package, no
+repository, no network, whole-tree memory and process caps, every process
+killed at the end); see mml_sandbox.
 
 Limits (per check), each from a keyword argument, else an environment
 variable, else the default:
@@ -98,7 +99,7 @@ def run_in_child(student_dir, task, arrays, limits, training=False):
             student_dir, {"mode": "child", "task": task, "input_fd": inputs.fileno(),
                           "result_fd": result.fileno()},
             timeout=seconds, memory_mb=limits.memory_mb, file_mb=limits.output_mb,
-            cpu_seconds=seconds, pass_fds=(inputs.fileno(), result.fileno()))
+            cpu_seconds=seconds, pass_fds=(inputs.fileno(), result.fileno()), folders=("mml",))
         if outcome.timed_out:
             return ChildResult("timeout", detail={"seconds": seconds})
         result.seek(0)

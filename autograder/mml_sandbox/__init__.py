@@ -45,11 +45,11 @@ __all__ = ["open_sandbox", "run_untrusted", "scrub", "Outcome", "SandboxSettings
 _WARNED = []
 
 
-def open_sandbox(submission, *, settings=None, data_dir=None, kernel_dir=None):
+def open_sandbox(submission, *, settings=None, data_dir=None, kernel_dir=None, folders=None):
     """A Sandbox (or, with MML_SANDBOX=off, an Unsandboxed run) over one submission."""
     settings = settings or SandboxSettings.from_env()
     kind = Sandbox if settings.enabled else Unsandboxed
-    box = kind(submission, settings=settings, data_dir=data_dir, kernel_dir=kernel_dir)
+    box = kind(submission, settings=settings, data_dir=data_dir, kernel_dir=kernel_dir, folders=folders)
     if box.fallback and not _WARNED:
         _WARNED.append(True)
         what = ("sandbox off (MML_SANDBOX=off): student code runs as the grader" if not settings.enabled else
@@ -78,14 +78,15 @@ def _signal_of(returncode, sandboxed):
 
 
 def run_untrusted(submission, instruction, *, timeout, memory_mb=None, file_mb=None, cpu_seconds=None,
-                  pass_fds=(), settings=None, data_dir=None):
+                  pass_fds=(), settings=None, data_dir=None, folders=None):
     """One run of boot.py over ``submission`` (mode "child": a judge child);
-    returns an Outcome. Every process of the run is dead when it returns."""
+    returns an Outcome. Every process of the run is dead when it returns.
+    folders: copy only these top-level folders (see bubblewrap.Sandbox)."""
     settings = dataclasses.replace(settings or SandboxSettings.from_env(),
                                    **{k: int(v) for k, v in (("process_memory_mb", memory_mb),
                                                              ("file_mb", file_mb)) if v is not None})
     instruction = dict(instruction, cpu_seconds=cpu_seconds)
-    with open_sandbox(submission, settings=settings, data_dir=data_dir) as box:
+    with open_sandbox(submission, settings=settings, data_dir=data_dir, folders=folders) as box:
         if instruction.get("mode") == "child":
             instruction = _child_paths(box, instruction)
         log = box.tmp / "output.txt"

@@ -136,10 +136,13 @@ class Sandbox:
         # every process of the run is dead, its files are gone
 
     ``instruction`` (a dict) goes to boot.py on its standard input; see boot.py.
+    folders: copy only these top-level folders of the submission (and its
+    top-level files); all of it by default.
     """
 
-    def __init__(self, submission, *, settings=None, data_dir=None, kernel_dir=None):
+    def __init__(self, submission, *, settings=None, data_dir=None, kernel_dir=None, folders=None):
         self.settings = settings or SandboxSettings.from_env()
+        self.folders = folders
         self.bwrap = check_available(self.settings)
         self.source = Path(submission).resolve()
         if not self.source.is_dir():
@@ -157,7 +160,7 @@ class Sandbox:
         self.tmp = Path(tempfile.mkdtemp(prefix="mml_sandbox_"))
         try:
             self.skipped = copy_submission(self.source, self.tmp / "submission",
-                                           max_mb=self.settings.submission_mb)
+                                           max_mb=self.settings.submission_mb, folders=self.folders)
             (self.tmp / "empty").mkdir()
             (self.tmp / "hidden").write_text("")
             (self.tmp / "passwd").write_text(f"student:x:{UID}:{UID}:student:{HOME}:/bin/sh\n")

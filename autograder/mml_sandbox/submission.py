@@ -12,14 +12,16 @@ import stat
 from pathlib import Path
 
 
-def copy_submission(src, dst, *, max_mb=512):
+def copy_submission(src, dst, *, max_mb=512, folders=None):
     """Copy src into the new folder dst; returns the skipped entries as
-    [(relative path, reason)]. Raises ValueError past max_mb of files."""
+    [(relative path, reason)]. Raises ValueError past max_mb of files.
+    folders: when given, only these top-level folders are copied (with every
+    top-level file)."""
     src = Path(src).resolve()
     dst = Path(dst)
     dst.mkdir(parents=True)
     skipped, budget = [], [int(max_mb * 2 ** 20)]
-    _copy_dir(src, src, dst, skipped, budget, depth=0)
+    _copy_dir(src, src, dst, skipped, budget, depth=0, folders=folders)
     return skipped
 
 
@@ -27,7 +29,7 @@ def _inside(root, path):
     return path == root or root in path.parents
 
 
-def _copy_dir(root, folder, dst, skipped, budget, depth):
+def _copy_dir(root, folder, dst, skipped, budget, depth, folders=None):
     if depth > 32:
         skipped.append((str(folder.relative_to(root)), "nested too deep"))
         return
@@ -49,6 +51,8 @@ def _copy_dir(root, folder, dst, skipped, budget, depth):
                 info = os.stat(resolved)
                 source = resolved
             if stat.S_ISDIR(info.st_mode):
+                if folders is not None and entry.name not in folders:
+                    continue
                 if source == root or source in Path(folder).parents:
                     skipped.append((rel, "link to a folder that contains it"))
                     continue

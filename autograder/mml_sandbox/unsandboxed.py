@@ -21,8 +21,9 @@ from .submission import copy_submission
 class Unsandboxed:
     """Context manager with the interface of bubblewrap.Sandbox."""
 
-    def __init__(self, submission, *, settings=None, data_dir=None, kernel_dir=None):
+    def __init__(self, submission, *, settings=None, data_dir=None, kernel_dir=None, folders=None):
         self.settings = settings or SandboxSettings.from_env()
+        self.folders = folders
         self.source = Path(submission).resolve()
         self.data_dir = data_dir
         self.kernel_dir = kernel_dir
@@ -32,7 +33,8 @@ class Unsandboxed:
 
     def __enter__(self):
         self.tmp = Path(tempfile.mkdtemp(prefix="mml_unsandboxed_"))
-        self.skipped = copy_submission(self.source, self.tmp / "submission", max_mb=self.settings.submission_mb)
+        self.skipped = copy_submission(self.source, self.tmp / "submission",
+                                       max_mb=self.settings.submission_mb, folders=self.folders)
         (self.tmp / "home").mkdir()
         return self
 

@@ -33,3 +33,15 @@ def test_a_link_to_the_reference_earns_nothing(tmp_path, sandbox, probe):
     os.symlink(probe.ROOT / "mml" / "rnn_layers.py", student / "mml" / "rnn_layers.py")
     verdict = mml_judge.judge("rnn_step_forward", student)
     assert not verdict.passed and verdict.details["status"] == "import", verdict
+
+
+def test_a_judge_child_copies_the_top_level_files_and_mml_only(tmp_path, sandbox, probe):
+    """So the instructor's repository (or a submission with a large folder of
+    its own) can be judged: only mml/ and the top-level files are copied."""
+    sandbox.setenv("MML_SANDBOX_SUBMISSION_MB", "1")
+    student = probe.make(tmp_path, "import os\nreturn np.frombuffer(' '.join(sorted(os.listdir('.'))).encode(), "
+                                   "dtype=np.uint8)")
+    (student / "RNN_Captioning.ipynb").write_text("{}")
+    (student / "big").mkdir()
+    (student / "big" / "weights.bin").write_bytes(b"x" * (2 << 20))
+    assert probe.text(probe.run(student)) == "RNN_Captioning.ipynb mml"
