@@ -8,13 +8,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import contextlib
 import functools
 import http.server
-import json
 import threading
 from pathlib import Path
 
-import h5py
 import numpy as np
 import pytest
+
+from mml.datasets.coco_format import write_coco_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,29 +48,6 @@ def serve_directory():
     """serve_directory(folder): a context manager serving folder over HTTP on
     127.0.0.1 (a free port) in a thread; it yields the base URL."""
     return _serve
-
-
-def write_coco_folder(folder, idx_to_word, splits):
-    """Write a dataset folder in the classic COCO captioning file format.
-
-    splits maps 'train' and 'val' to dicts of numpy arrays: captions (N, 17)
-    int32, image_idxs (N,) int32, fc7 (I, D') float32 and pca (I, D) float32
-    features, and urls (I strings). Returns the folder.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "coco2014_vocab.json").write_text(json.dumps(
-        {"idx_to_word": list(idx_to_word), "word_to_idx": {w: i for i, w in enumerate(idx_to_word)}}))
-    with h5py.File(folder / "coco2014_captions.h5", "w") as f:
-        for split, arrays in splits.items():
-            f[f"{split}_captions"] = arrays["captions"]
-            f[f"{split}_image_idxs"] = arrays["image_idxs"]
-    for split, arrays in splits.items():
-        for suffix, key in (("", "fc7"), ("_pca", "pca")):
-            with h5py.File(folder / f"{split}2014_vgg16_fc7{suffix}.h5", "w") as f:
-                f["features"] = arrays[key]
-        (folder / f"{split}2014_urls.txt").write_text("".join(f"{url}\n" for url in arrays["urls"]))
-    return folder
 
 
 def write_tiny_coco(folder, num_train_images=6, num_val_images=4, captions_per_image=2,

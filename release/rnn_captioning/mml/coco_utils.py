@@ -1,13 +1,8 @@
 """Loading captioning data in the classic COCO 2014 file format.
 
-A dataset folder holds:
-    coco2014_captions.h5        train_captions (N, 17) int, train_image_idxs (N,) int,
-                                val_captions, val_image_idxs
-    train2014_vgg16_fc7.h5      features (num_train_images, 4096) float32
-    train2014_vgg16_fc7_pca.h5  features (num_train_images, 512) float32
-    val2014_vgg16_fc7.h5, val2014_vgg16_fc7_pca.h5   the same for val
-    coco2014_vocab.json         {"idx_to_word": [...], "word_to_idx": {...}}
-    train2014_urls.txt, val2014_urls.txt             one image URL a line
+A dataset folder holds the files that mml.datasets.coco_format lists:
+captions and image indices (coco2014_captions.h5), fc7 and PCA features per
+split, the vocabulary (coco2014_vocab.json) and one image URL a line per split.
 Caption row i describes image train_image_idxs[i], i.e. row train_image_idxs[i]
 of the features and line train_image_idxs[i] of the URLs.
 Special words: <NULL>=0 (padding), <START>=1, <END>=2, <UNK>=3.
@@ -24,21 +19,13 @@ import h5py
 import numpy as np
 
 from mml import datasets
+from mml.datasets.coco_format import CAPTIONS_FILE, SPECIAL_WORDS, VOCAB_FILE, feature_file, urls_file
 
 __all__ = ["load_coco_data", "sample_coco_minibatch", "decode_captions", "CocoDataError"]
-
-CAPTIONS_FILE = "coco2014_captions.h5"
-VOCAB_FILE = "coco2014_vocab.json"
-SPECIAL_WORDS = {"<NULL>": 0, "<START>": 1, "<END>": 2, "<UNK>": 3}
 
 
 class CocoDataError(ValueError):
     """A dataset folder that is missing, incomplete or inconsistent."""
-
-
-def feature_file(split, pca_features):
-    """Name of the feature file of a split ('train' or 'val')."""
-    return f"{split}2014_vgg16_fc7{'_pca' if pca_features else ''}.h5"
 
 
 def find_data_dir(base_dir=None, build=True):
@@ -115,7 +102,7 @@ def load_coco_data(base_dir=None, max_train=None, pca_features=True):
         _fail(vocab_path, f"not a vocabulary with idx_to_word and word_to_idx ({err})", fix)
 
     for split in ("train", "val"):
-        url_path = folder / f"{split}2014_urls.txt"
+        url_path = folder / urls_file(split)
         if not url_path.is_file():
             _fail(url_path, "file not found", fix)
         lines = url_path.read_text(encoding="utf-8").splitlines()
@@ -167,7 +154,7 @@ def _validate(data, folder, pca_features, fix):
         if image_idxs.size and (image_idxs.min() < 0 or image_idxs.max() >= features.shape[0]):
             _fail(cap_path, f"{split}_image_idxs point past the {features.shape[0]} rows of the {split} features", fix)
         if len(urls) != features.shape[0]:
-            _fail(folder / f"{split}2014_urls.txt",
+            _fail(folder / urls_file(split),
                   f"{len(urls)} URLs for {features.shape[0]} {split} images", fix)
     if data["train_features"].shape[1] != data["val_features"].shape[1]:
         _fail(folder, f"train and val features have different widths "

@@ -25,6 +25,8 @@ import shutil
 import time
 from pathlib import Path
 
+from mml.datasets.coco_format import EXPECTED_FILES
+
 ENV_DATA_DIR = "MML_COCO_DIR"
 ENV_DATA_ROOT = "MML_DATA_ROOT"
 DEFAULT_SHARED_ROOT = Path("/srv/mml/data")
@@ -91,17 +93,6 @@ def locate(base_dir=None, build=True, kinds=(COCO_KIND, EMBEDDED_KIND)):
                           f"fix: python -m mml.datasets build")
     return ensure_embedded(), EMBEDDED_KIND
 
-
-EXPECTED_FILES = (
-    "coco2014_captions.h5",
-    "coco2014_vocab.json",
-    "train2014_vgg16_fc7.h5",
-    "train2014_vgg16_fc7_pca.h5",
-    "val2014_vgg16_fc7.h5",
-    "val2014_vgg16_fc7_pca.h5",
-    "train2014_urls.txt",
-    "val2014_urls.txt",
-)
 
 
 def is_complete(folder):

@@ -157,7 +157,8 @@ def verify(folder):
 
     Raises DownloadError naming the first bad file.
     """
-    from mml.coco_utils import CocoDataError, feature_file, load_coco_data
+    from mml.coco_utils import CocoDataError, load_coco_data
+    from mml.datasets.coco_format import feature_file
 
     try:
         with contextlib.redirect_stdout(io.StringIO()):        # the loader's "Loaded ..." line

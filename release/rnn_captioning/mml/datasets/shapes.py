@@ -19,22 +19,20 @@ mml.coco_utils) from one seed, so it makes the same bytes on every run.
 每张图像 5 条不同的描述。验证集只包含训练集中从未出现过的颜色-形状组合。
 """
 import hashlib
-import json
 import shutil
 from pathlib import Path
 
-import h5py
 import numpy as np
 from PIL import Image, ImageDraw
 
 from mml.datasets import features as feature_extractor
+from mml.datasets.coco_format import SPECIAL_WORDS, write_coco_folder
 
 SEED = 231
 NUM_TRAIN, NUM_VAL = 6000, 1000
 IMAGE_SIZE = 96
 CAPTIONS_PER_IMAGE = 5
 MAX_WORDS = 15                    # 17 tokens = <START> + 15 words + <END>
-SPECIAL_WORDS = ["<NULL>", "<START>", "<END>", "<UNK>"]
 
 # Each colour's RGB centre; every object gets a small random offset around it.
 COLOURS = {"red": (215, 35, 35), "orange": (240, 135, 20), "yellow": (230, 205, 25),
@@ -243,7 +241,7 @@ def make_vocabulary(captions):
     for caption in captions:
         for word in caption.split():
             counts[word] = counts.get(word, 0) + 1
-    return SPECIAL_WORDS + sorted(counts, key=lambda w: (-counts[w], w))
+    return list(SPECIAL_WORDS) + sorted(counts, key=lambda w: (-counts[w], w))
 
 
 def encode(captions, word_to_idx):
@@ -253,13 +251,6 @@ def encode(captions, word_to_idx):
         ids = [word_to_idx.get(w, word_to_idx["<UNK>"]) for w in caption.split()]
         out[i, :len(ids) + 2] = [word_to_idx["<START>"], *ids, word_to_idx["<END>"]]
     return out
-
-
-def _write_h5(path, arrays):
-    """An HDF5 file without timestamps, so equal arrays give equal bytes."""
-    with h5py.File(path, "w", libver="earliest", track_order=False) as f:
-        for name, array in arrays.items():
-            f.create_dataset(name, data=array, track_times=False)
 
 
 def make_split(split, num_images, rng, folder):
@@ -325,22 +316,15 @@ def _build_into(folder, num_train, num_val, seed, verbose):
 
     idx_to_word = make_vocabulary(train[1])
     word_to_idx = {w: i for i, w in enumerate(idx_to_word)}
-    (folder / "coco2014_vocab.json").write_text(
-        json.dumps({"idx_to_word": idx_to_word, "word_to_idx": word_to_idx}, ensure_ascii=False),
-        encoding="utf-8")
-    _write_h5(folder / "coco2014_captions.h5", {
-        "train_captions": encode(train[1], word_to_idx), "train_image_idxs": train[2],
-        "val_captions": encode(val[1], word_to_idx), "val_image_idxs": val[2]})
-    for split, (_, _, _, urls) in (("train", train), ("val", val)):
-        (folder / f"{split}2014_urls.txt").write_text("\n".join(urls) + "\n", encoding="utf-8")
 
     say("computing features / 正在计算特征")
     fc7 = {split: feature_extractor.fc7_features(images)
            for split, (images, *_rest) in (("train", train), ("val", val))}
     pca = feature_extractor.PCA.fit(fc7["train"])
-    for split in ("train", "val"):
-        _write_h5(folder / f"{split}2014_vgg16_fc7.h5", {"features": fc7[split]})
-        _write_h5(folder / f"{split}2014_vgg16_fc7_pca.h5", {"features": pca.transform(fc7[split])})
+    write_coco_folder(folder, idx_to_word, {
+        split: {"captions": encode(captions, word_to_idx), "image_idxs": image_idxs,
+                "fc7": fc7[split], "pca": pca.transform(fc7[split]), "urls": urls}
+        for split, (_, captions, image_idxs, urls) in (("train", train), ("val", val))})
 
 
 def digest(folder):
