@@ -61,8 +61,20 @@ ASSIGNMENT = "rnn_captioning"  # the working folder: ~/rnn_captioning, as studen
 # /etc files programs (libc, fontconfig, matplotlib) read; nothing secret.
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "fonts",
              "mime.types", "host.conf", "hosts")
-# Editable installs of the reference mml: hidden (replaced by an empty file).
-HIDDEN_SITE_FILES = ("__editable__.mml-0.1.0.pth", "__editable___mml_0_1_0_finder.py")
+# The course's own packages in the venv (the reference mml, the judge, the
+# grader, this sandbox) are hidden: editable-install hooks (__editable__*)
+# and installed copies are covered by an empty file or folder.
+HIDDEN_PACKAGES = ("mml", "mml_judge", "mml_grading", "mml_sandbox")
+
+
+def _hidden_site_entries(site):
+    """Names in site-packages that belong to this course's own packages."""
+    hidden = []
+    for entry in sorted(os.listdir(site)):
+        stem = entry.split("-", 1)[0].split(".", 1)[0]
+        if entry.startswith("__editable__") or stem in HIDDEN_PACKAGES:
+            hidden.append(entry)
+    return hidden
 
 
 class SandboxUnavailable(RuntimeError):
@@ -217,10 +229,9 @@ class Sandbox:
         if venv.resolve() != runtime:
             site = _venv_site()
             args += ["--ro-bind", str(venv), VENV]
-            for name in HIDDEN_SITE_FILES:
-                if (site / name).exists():
-                    inside = f"{VENV}/{site.relative_to(venv)}/{name}"
-                    args += ["--ro-bind", str(self.tmp / "hidden"), inside]
+            for name in _hidden_site_entries(site):
+                cover = self.tmp / ("empty" if (site / name).is_dir() else "hidden")
+                args += ["--ro-bind", str(cover), f"{VENV}/{site.relative_to(venv)}/{name}"]
         args += ["--ro-bind", str(self.data_dir), DATA,
                  "--ro-bind", str(PACKAGE_DIR / "boot.py"), f"{OPT}/boot.py",
                  "--ro-bind", str(AUTOGRADER / "mml_judge" / "child.py"), f"{OPT}/judge/child.py",
@@ -229,7 +240,8 @@ class Sandbox:
         if PROVIDED_MML.is_dir():
             args += ["--ro-bind", str(PROVIDED_MML), f"{OPT}/provided/mml"]
         args += ["--ro-bind", str(self.tmp / "submission"), SUBMISSION,
-                 "--bind", str(self.kernel_dir or self.tmp / "empty"), KERNEL_DIR,
+                 *(["--bind", str(self.kernel_dir), KERNEL_DIR] if self.kernel_dir else
+                   ["--size", str(64 << 10), "--tmpfs", KERNEL_DIR]),
                  "--remount-ro", "/", "--chdir", HOME]
         for key, value in environment(self.assignment).items():
             args += ["--setenv", key, value]

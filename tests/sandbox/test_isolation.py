@@ -126,3 +126,25 @@ os._exit(0)
 """
         result = probe.run(probe.make(tmp_path / str(n), code))
         assert result.status == "exit" and result.outputs == {}, result
+
+
+def test_nothing_outside_scratch_is_writable_and_no_grader_package_imports(tmp_path, sandbox, probe):
+    code = """
+import importlib, os
+wrote, imported = [], []
+for path in ("/run/mml/kernel/fill", "/run/mml/submission/x", "/opt/venv/x", "/opt/mml/x", "/data/x", "/x"):
+    try:
+        with open(path, "wb") as f:
+            f.write(b"x" * (8 << 20))
+        wrote.append(path)
+    except OSError:
+        pass
+for name in ("mml_judge", "mml_grading", "mml_sandbox"):
+    try:
+        importlib.import_module(name)
+        imported.append(name)
+    except ImportError:
+        pass
+return np.frombuffer(" ".join(wrote + imported).encode() or b"-", dtype=np.uint8)
+"""
+    assert probe.text(probe.run(probe.make(tmp_path, code))) == "-"
