@@ -208,6 +208,9 @@ def book_environment():
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # a debugger warning on stderr
+    # The LSTM notebook's decoder evaluation is optional for students (off by
+    # default, to keep their run short); the book shows it in full.
+    env["MML_FULL_EVALUATION"] = "1"
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     return env
 

@@ -52,8 +52,8 @@ def stripped_mml_copy(dest):
 
 
 def test_validate_passes_against_the_reference(name, source_dir, embedded_data_dir, nbgrader_env, run_validate):
-    # the judge grades the reference mml of this repository
-    env = nbgrader_env(embedded_data_dir, MML_JUDGE_STUDENT_DIR=str(ROOT))
+    # the judge grades the reference mml of this repository (a source notebook's default)
+    env = nbgrader_env(embedded_data_dir)
     code, output = run_validate(source_dir / name, cwd=ROOT, env=env)
     assert code == 0 and PASSES in output, output[-4000:]
 
