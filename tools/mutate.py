@@ -24,7 +24,8 @@ other indices; the same outputs everywhere (sampled captions up to the first
 <END>) make it EQUIVALENT (no test can kill it), any difference makes it
 MISSED (a gap in the hidden tests). The score is killed / (all - equivalent).
 
-Mutants are judged in parallel, --jobs at a time. Prints one line per mutant
+First the unchanged reference is judged the same way (it must pass every
+check and the independent check), then the mutants, in parallel, --jobs at a time. Prints one line per mutant
 that was not killed and a summary; --json writes every result.
 """
 import argparse
@@ -437,6 +438,12 @@ def main(argv=None):
         if unknown:
             p.error(f"--only: no mutant named {', '.join(sorted(unknown))}; see CLASSIC in tools/mutate.py")
         mutants = [m for m in mutants if m.name in args.only]
+    control = Mutant("reference", "control", "rnn_layers.py", "", 0, "",
+                     (MML / "rnn_layers.py").read_text(encoding="utf-8"))
+    status, check, detail = judge_mutant(control)
+    if status != "equivalent":
+        sys.exit(f"tools/mutate.py: the unchanged reference does not pass ({check or detail}); "
+                 "fix: make the judge pass the reference first (tests/judge)")
     start = time.monotonic()
     with ThreadPoolExecutor(max_workers=args.jobs) as executor:
         outcomes = list(executor.map(judge_mutant, mutants))
