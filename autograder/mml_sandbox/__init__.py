@@ -15,7 +15,6 @@ Settings (settings.py; environment variables):
 
     MML_SANDBOX                 on       off: unsandboxed, for a trusted demo only
     MML_SANDBOX_MEMORY_MB       3072     memory of the whole process tree (cgroup)
-    MML_SANDBOX_PROCESS_MEMORY_MB 3072   address space of each process (rlimit)
     MML_SANDBOX_PIDS            64       processes and threads at once (cgroup)
     MML_SANDBOX_SCRATCH_MB      256      each scratch folder (home, /tmp)
     MML_SANDBOX_FILE_MB         64       largest file written (rlimit)
@@ -45,11 +44,13 @@ __all__ = ["open_sandbox", "run_untrusted", "scrub", "Outcome", "SandboxSettings
 _WARNED = []
 
 
-def open_sandbox(submission, *, settings=None, data_dir=None, kernel_dir=None, folders=None):
+def open_sandbox(submission, *, settings=None, data_dir=None, kernel_dir=None, folders=None,
+                 process_memory_mb=None):
     """A Sandbox (or, with MML_SANDBOX=off, an Unsandboxed run) over one submission."""
     settings = settings or SandboxSettings.from_env()
     kind = Sandbox if settings.enabled else Unsandboxed
-    box = kind(submission, settings=settings, data_dir=data_dir, kernel_dir=kernel_dir, folders=folders)
+    box = kind(submission, settings=settings, data_dir=data_dir, kernel_dir=kernel_dir, folders=folders,
+               process_memory_mb=process_memory_mb)
     if box.fallback and not _WARNED:
         _WARNED.append(True)
         what = ("sandbox off (MML_SANDBOX=off): student code runs as the grader" if not settings.enabled else
@@ -82,11 +83,12 @@ def run_untrusted(submission, instruction, *, timeout, memory_mb=None, file_mb=N
     """One run of boot.py over ``submission`` (mode "child": a judge child);
     returns an Outcome. Every process of the run is dead when it returns.
     folders: copy only these top-level folders (see bubblewrap.Sandbox)."""
-    settings = dataclasses.replace(settings or SandboxSettings.from_env(),
-                                   **{k: int(v) for k, v in (("process_memory_mb", memory_mb),
-                                                             ("file_mb", file_mb)) if v is not None})
+    settings = settings or SandboxSettings.from_env()
+    if file_mb is not None:
+        settings = dataclasses.replace(settings, file_mb=file_mb)
     instruction = dict(instruction, cpu_seconds=cpu_seconds)
-    with open_sandbox(submission, settings=settings, data_dir=data_dir, folders=folders) as box:
+    with open_sandbox(submission, settings=settings, data_dir=data_dir, folders=folders,
+                      process_memory_mb=memory_mb) as box:
         if instruction.get("mode") == "child":
             instruction = _child_paths(box, instruction)
         log = box.tmp / "output.txt"

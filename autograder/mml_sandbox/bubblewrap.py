@@ -149,12 +149,15 @@ class Sandbox:
 
     ``instruction`` (a dict) goes to boot.py on its standard input; see boot.py.
     folders: copy only these top-level folders of the submission (and its
-    top-level files); all of it by default.
+    top-level files); all of it by default. process_memory_mb: the address
+    space of each process (a huge allocation fails where it is made).
     """
 
-    def __init__(self, submission, *, settings=None, data_dir=None, kernel_dir=None, folders=None):
+    def __init__(self, submission, *, settings=None, data_dir=None, kernel_dir=None, folders=None,
+                 process_memory_mb=None):
         self.settings = settings or SandboxSettings.from_env()
         self.folders = folders
+        self.process_memory_mb = process_memory_mb
         self.bwrap = check_available(self.settings)
         self.source = Path(submission).resolve()
         if not self.source.is_dir():
@@ -255,7 +258,7 @@ class Sandbox:
         feed = tempfile.TemporaryFile(dir=self.tmp)
         feed.write(json.dumps(instruction).encode("utf-8"))
         feed.seek(0)
-        limits = processes.limit_process(memory_mb=self.settings.process_memory_mb,
+        limits = processes.limit_process(memory_mb=self.process_memory_mb,
                                          file_mb=self.settings.file_mb,
                                          cpu_seconds=instruction.get("cpu_seconds"))
         tree = self.tree

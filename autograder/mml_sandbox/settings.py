@@ -5,16 +5,21 @@ from dataclasses import dataclass, fields
 # (field, environment variable, help)
 ROWS = (
     ("enabled", "MML_SANDBOX",
+     "on：所有学生代码在 bubblewrap 沙箱中运行（默认）；off：不用沙箱，只用于可信的演示 / "
      "on: all student code runs in bubblewrap (default); off: unsandboxed, for a trusted demo only"),
     ("memory_mb", "MML_SANDBOX_MEMORY_MB",
-     "memory of a submission's whole process tree, scratch files included (cgroup), MiB"),
-    ("process_memory_mb", "MML_SANDBOX_PROCESS_MEMORY_MB",
-     "address space of each process (rlimit), MiB: a huge allocation fails in its own cell"),
-    ("pids", "MML_SANDBOX_PIDS", "processes and threads of a submission at once (cgroup)"),
-    ("scratch_mb", "MML_SANDBOX_SCRATCH_MB", "size of each scratch folder (home and /tmp), MiB"),
-    ("file_mb", "MML_SANDBOX_FILE_MB", "largest file student code may write (rlimit), MiB"),
-    ("submission_mb", "MML_SANDBOX_SUBMISSION_MB", "largest submission copied into the sandbox, MiB"),
-    ("output_kb", "MML_SANDBOX_OUTPUT_KB", "printed output of student code kept, KiB (the rest is cut)"),
+     "一份提交整个进程树的内存，含临时文件（cgroup）/ "
+     "memory of a submission's whole process tree, scratch files included (cgroup)"),
+    ("pids", "MML_SANDBOX_PIDS", "一份提交同时的进程和线程数（cgroup）/ "
+     "processes and threads of a submission at once (cgroup)"),
+    ("scratch_mb", "MML_SANDBOX_SCRATCH_MB", "每个临时目录（家目录和 /tmp）的大小 / "
+     "size of each scratch folder (home and /tmp)"),
+    ("file_mb", "MML_SANDBOX_FILE_MB", "学生代码可写的最大文件（rlimit）/ "
+     "largest file student code may write (rlimit)"),
+    ("submission_mb", "MML_SANDBOX_SUBMISSION_MB", "复制进沙箱的提交的最大大小 / "
+     "largest submission copied into the sandbox"),
+    ("output_kb", "MML_SANDBOX_OUTPUT_KB", "保留的学生代码输出（其余截断）/ "
+     "printed output of student code kept (the rest is cut)"),
 )
 
 
@@ -22,7 +27,6 @@ ROWS = (
 class SandboxSettings:
     enabled: bool = True
     memory_mb: int = 3072
-    process_memory_mb: int = 3072
     pids: int = 64
     scratch_mb: int = 256
     file_mb: int = 64

@@ -21,9 +21,11 @@ from .submission import copy_submission
 class Unsandboxed:
     """Context manager with the interface of bubblewrap.Sandbox."""
 
-    def __init__(self, submission, *, settings=None, data_dir=None, kernel_dir=None, folders=None):
+    def __init__(self, submission, *, settings=None, data_dir=None, kernel_dir=None, folders=None,
+                 process_memory_mb=None):
         self.settings = settings or SandboxSettings.from_env()
         self.folders = folders
+        self.process_memory_mb = process_memory_mb
         self.source = Path(submission).resolve()
         self.data_dir = data_dir
         self.kernel_dir = kernel_dir
@@ -67,7 +69,7 @@ class Unsandboxed:
         feed = tempfile.TemporaryFile(dir=self.tmp)
         feed.write(json.dumps(instruction).encode("utf-8"))
         feed.seek(0)
-        limits = processes.limit_process(memory_mb=self.settings.process_memory_mb,
+        limits = processes.limit_process(memory_mb=self.process_memory_mb,
                                          file_mb=self.settings.file_mb,
                                          cpu_seconds=instruction.get("cpu_seconds"))
         try:

@@ -17,11 +17,11 @@ This launcher waits for it and, when it ends or is told to stop, kills every
 process it started. If the sandbox cannot start, it prints one line and
 exits 1 (nbgrader then reports the notebook as failed to run).
 
-The address space of each kernel process is $MML_GRADING_KERNEL_MEMORY_MB
-(a huge allocation fails in its own cell); the other limits are the
-sandbox's (mml_sandbox.settings).
+The dataset is the settings table's data_dir ($MML_COCO_DIR, else the
+reference locator's folder), the address space of each kernel process its
+kernel_memory_mb ($MML_GRADING_KERNEL_MEMORY_MB: a huge allocation fails in
+its own cell); the other limits are the sandbox's rows of that table.
 """
-import dataclasses
 import json
 import os
 import signal
@@ -35,14 +35,6 @@ AUTOGRADER = Path(__file__).resolve().parents[2]
 
 def _stop(signum, frame):
     raise SystemExit(128 + signum)
-
-
-def data_dir():
-    """The data_dir grading setting: $MML_COCO_DIR as the grader set it, else the
-    reference locator's folder (mml_grading.settings)."""
-    from mml_grading.settings import value
-
-    return Path(value("data_dir"))
 
 
 def watch_size(folder, box, limit=1 << 20):
@@ -73,7 +65,7 @@ def main(argv):
     sockets.mkdir(exist_ok=True)
     from mml_grading.settings import value
 
-    settings = dataclasses.replace(SandboxSettings.from_env(), process_memory_mb=value("kernel_memory_mb"))
+    settings = SandboxSettings.from_env()
     info = json.loads(connection.read_text(encoding="utf-8"))
     if info.get("transport") != "ipc" or Path(info["ip"]).parent != sockets:
         sys.exit(f"launch.py: {connection}: expected ipc sockets in {sockets}; "
@@ -84,7 +76,8 @@ def main(argv):
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     try:
-        with open_sandbox(os.getcwd(), settings=settings, data_dir=data_dir(), kernel_dir=sockets) as box:
+        with open_sandbox(os.getcwd(), settings=settings, data_dir=value("data_dir"), kernel_dir=sockets,
+                          process_memory_mb=value("kernel_memory_mb")) as box:
             proc = box.popen({"mode": "kernel"}, stdout=None, stderr=None)
             if not os.path.ismount(sockets):
                 watch_size(sockets, box)
