@@ -19,17 +19,18 @@ export OPENBLAS_NUM_THREADS ?= 1
 # nbgrader runs alembic (its database migrations) from PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: course setup data release book demo test bench clean
+.PHONY: course setup data release book demo test bench clean hub
 
 course: setup data release book demo
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt tools/install_system_deps.sh
+$(STAMP): pyproject.toml constraints.txt tools/install_system_deps.sh hub/requirements.txt hub/package-lock.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[course]'
 	bash tools/install_system_deps.sh
+	$(PY) hub/launch.py setup
 	@touch $(STAMP)
 
 data: setup
@@ -47,6 +48,10 @@ demo: setup
 
 test: setup data
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# The course JupyterHub on 127.0.0.1 (as root; settings in hub/hub_settings.py).
+hub: setup
+	$(PY) hub/launch.py run
 
 bench: setup
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'

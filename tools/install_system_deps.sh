@@ -6,6 +6,8 @@
 #   util-linux, iproute2 - unshare and ip: the book's offline build runs in a
 #                     network namespace with only loopback
 #   bubblewrap      - bwrap: the sandbox all student code runs in at grading time
+#   nodejs, npm     - the course hub's proxy (configurable-http-proxy, from npm)
+#   python3-venv    - the hub users' Python environment (Debian's python3)
 set -euo pipefail
 
 need=()
@@ -15,6 +17,8 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+/usr/bin/python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
