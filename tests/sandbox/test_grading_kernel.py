@@ -40,12 +40,15 @@ def test_the_kernel_runs_a_cell_in_the_sandbox_over_ipc(tmp_path, sandbox, probe
                       f"open({str(probe.ROOT / 'mml' / 'rnn_layers.py')!r}).read()",
                       "import mml_judge",
                       f"open({str(probe.ROOT / 'autograder' / 'mml_judge' / 'judging.py')!r}, 'a').write('x')",
-                      "import socket\nsocket.create_connection(('127.0.0.1', 22), timeout=2)")
+                      "import socket\nsocket.create_connection(('127.0.0.1', 22), timeout=2)",
+                      "import mml.classifiers")
     assert "/home/student/rnn_captioning/mml/rnn_layers.py 42" in text_of(cells[0])
     assert errors(cells[1]) == ["FileNotFoundError"]
     assert errors(cells[2]) == ["ModuleNotFoundError"]
     assert errors(cells[3]) == ["FileNotFoundError"]
     assert errors(cells[4]) and errors(cells[4]) != ["TimeoutError"]
+    # a module missing from the submission is missing: the reference never fills the gap
+    assert errors(cells[5]) == ["ModuleNotFoundError"]
 
 
 def test_the_kernel_and_a_judge_child_look_the_same(tmp_path, sandbox, probe):
