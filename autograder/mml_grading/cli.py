@@ -11,7 +11,11 @@ course configuration; `autograde` grades the submissions in parallel workers.
                each test cell inside it: mml_grading/judge_verdicts.py)
     feedback   nbgrader generate_feedback (HTML without hidden tests)
     export     nbgrader export -> autograder/grades.csv
-    all        collect, autograde, feedback, export
+    report     the class report from the gradebook and the judge's verdicts
+               (report.py -> autograder/reports/<assignment>/class_report.html, .csv)
+    similarity the similarity report of the students' mml/*.py (similarity.py;
+               never changes a grade)
+    all        collect, autograde, feedback, export, report
 """
 import argparse
 import os
@@ -82,7 +86,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python autograder/grade.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", choices=["prepare", "release", "collect", "autograde", "feedback",
-                                         "export", "all"])
+                                         "export", "report", "similarity", "all"])
     parser.add_argument("--assignment", default=DEFAULT_ASSIGNMENT)
     parser.add_argument("--student", action="append", help="grade only these students (repeatable)")
     parser.add_argument("--course-root", type=Path, help="course folder (default: the repository)")
@@ -109,7 +113,7 @@ def main(argv=None):
         if value is not None:
             setattr(settings, field, value.resolve() if isinstance(value, Path) else value)
     a = args.assignment
-    steps = ["collect", "autograde", "feedback", "export"] if args.step == "all" else [args.step]
+    steps = ["collect", "autograde", "feedback", "export", "report"] if args.step == "all" else [args.step]
     for step in steps:
         if step == "prepare":
             prepare(settings, a)
@@ -126,6 +130,12 @@ def main(argv=None):
             csv_path = settings.grading_dir / "grades.csv"
             nbgrader(settings, "export", f"--to={csv_path}")
             print(f"grades written to {csv_path}")
+        elif step == "report":
+            from .report import build_report
+            build_report(settings, a)
+        elif step == "similarity":
+            from .similarity import build_similarity
+            build_similarity(settings, a)
 
 
 if __name__ == "__main__":

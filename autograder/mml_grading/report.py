@@ -218,6 +218,9 @@ def read_verdicts(path):
 
 def load_class(settings, assignment):
     """Everything the report shows, read from the gradebook and the verdicts files."""
+    if not settings.db_path.is_file():  # opening it would create an empty gradebook
+        raise SystemExit(f"{settings.db_path}: no gradebook; fix: grade first (`python autograder/grade.py "
+                         "autograde`) or pass --course-root")
     extra_books = extra_credit_notebooks()
     with Gradebook(settings.db_url, COURSE_ID) as gb:
         db = gb.db
@@ -303,20 +306,32 @@ def load_class(settings, assignment):
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[^\s/:'\"()\[\]<>]+)+/")
 
 
-def anonymise(message, students):
-    """One example message without student ids or folder paths, shortened."""
-    text = _PATH.sub("", str(message))
-    for student in sorted(students, key=len, reverse=True):
-        if len(student) >= 2:
-            text = re.sub(re.escape(student), "<student>", text, flags=re.IGNORECASE)
-    text = " ".join(text.split())
-    return text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS - 1] + "…"
+class Anonymiser:
+    """One example message without student ids or folder paths, shortened
+    (one pattern for the whole class; each distinct message done once)."""
+
+    def __init__(self, students):
+        ids = sorted((s for s in students if len(s) >= 2), key=len, reverse=True)
+        self.ids = re.compile(r"(?<![\w.-])(?:" + "|".join(map(re.escape, ids)) + r")(?![\w-])",
+                              re.IGNORECASE) if ids else None
+        self.done = {}
+
+    def __call__(self, message):
+        message = str(message)
+        if message not in self.done:
+            text = _PATH.sub("", message)
+            if self.ids is not None:
+                text = self.ids.sub("<student>", text)
+            text = " ".join(text.split())
+            self.done[message] = text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS - 1] + "…"
+        return self.done[message]
 
 
 def mistakes_by_check(data):
     """{check: (notebook, students judged, [(diagnosis, students with it, example)])},
     diagnoses most frequent first."""
     table = {}
+    anonymise = Anonymiser(data.students)
     for check, (notebook, judged) in data.checks_judged.items():
         hit = defaultdict(set)
         messages = defaultdict(Counter)
@@ -326,7 +341,7 @@ def mistakes_by_check(data):
                     if v["name"] == check and not v.get("passed"):
                         diag = diagnosis(v)
                         hit[diag].add(student)
-                        messages[diag][anonymise(v.get("message", ""), data.students)] += 1
+                        messages[diag][anonymise(v.get("message", ""))] += 1
         rows = []
         for diag, who in sorted(hit.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             example = min(messages[diag].items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -565,9 +580,9 @@ def report_dir(settings, assignment):
 
 def build_report(settings, assignment, log=print):
     """Write class_report.html and class_report.csv; returns their paths."""
+    data = load_class(settings, assignment)
     out = report_dir(settings, assignment)
     out.mkdir(parents=True, exist_ok=True)
-    data = load_class(settings, assignment)
     by_check = mistakes_by_check(data)
     top = top_mistakes(data)
     csv_path = out / "class_report.csv"
