@@ -13,10 +13,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_MML = REPO_ROOT / "mml"
 ALIAS = "_mml_reference"
 
-# Provided (non-student) modules the sandboxed child takes from the
-# instructor's side, so that a student's edits to them never count.
-PROVIDED_FOR_TRAINING = ("optim", "coco_utils", "captioning_solver")
-
 
 @lru_cache(maxsize=None)
 def _modules():
