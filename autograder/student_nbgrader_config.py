@@ -17,6 +17,7 @@ import os
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
-# The course id of autograder/mml_grading/settings.py (a test holds them equal).
-c.CourseDirectory.course_id = "mml-rnn-captioning"
+# The course id of autograder/mml_grading/settings.py (a test holds them equal);
+# a hub serving several courses may set MML_COURSE_ID in the students' environment.
+c.CourseDirectory.course_id = os.environ.get("MML_COURSE_ID") or "mml-rnn-captioning"
 c.Exchange.root = os.environ.get("MML_EXCHANGE_ROOT") or "/srv/nbgrader/exchange"

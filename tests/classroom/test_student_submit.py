@@ -69,6 +69,13 @@ def test_run_notebooks_then_submit(tmp_path):
     assert size - before < 5_000_000, f"running the notebooks added {size - before} bytes"
     assert size < NBGRADER_LIMIT / 10
 
+    # Validate works for the student: the release has no hidden tests, so no judge is needed;
+    # the unfinished functions are what it reports.
+    done = subprocess.run([BIN / "nbgrader", "validate", "RNN_Captioning.ipynb"], cwd=assignment, env=student,
+                          capture_output=True, text=True, timeout=900)
+    report = done.stdout + done.stderr
+    assert "NotImplementedError" in report and "mml_judge" not in report, report[-3000:]
+
     out = run([BIN / "nbgrader", "submit", "rnn_captioning"], home, student)
     assert "Submitted as: mml-rnn-captioning rnn_captioning" in out
     inbound = list((exchange / "mml-rnn-captioning" / "inbound").iterdir())
