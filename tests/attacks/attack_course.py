@@ -18,7 +18,6 @@ NBGRADER = str(VENV_BIN / "nbgrader")
 SITE_PACKAGES = sysconfig.get_paths()["purelib"]
 SYSTEM_PYTHON = shutil.which(f"python{sys.version_info.major}.{sys.version_info.minor}", path="/usr/bin:/bin")
 COURSE = "mml-rnn-captioning"
-CONFIG = f"--JupyterApp.config_file={ROOT / 'autograder' / 'nbgrader_config'}"
 
 
 def run(cmd, cwd, env=None, timeout=900, check=True, user=None):
@@ -49,7 +48,9 @@ class Classroom:
     """A course folder, a release folder and an exchange under one temporary
     folder that every local account can reach (pytest's own is private to root)."""
 
-    def __init__(self, base, assignment):
+    def __init__(self, base, assignment, repo=ROOT, env=None):
+        self.repo = Path(repo)  # the grader's code: this repository, or a copy an attack may damage
+        self.env = env  # the teaching assistant's environment (default: this process's)
         self.base = Path(base)
         self.base.chmod(0o755)
         self.assignment = assignment
@@ -67,17 +68,18 @@ class Classroom:
 
     def grade(self, *args, check=True, timeout=1800):
         """python autograder/grade.py <args> for this course; returns (returncode, output)."""
-        return run([sys.executable, str(ROOT / "autograder" / "grade.py"), *args,
+        return run([sys.executable, str(self.repo / "autograder" / "grade.py"), *args,
                     "--assignment", self.assignment, "--course-root", str(self.root),
                     "--exchange", str(self.exchange), "--release-dir", str(self.releases)],
-                   cwd=ROOT, check=check, timeout=timeout)
+                   cwd=self.repo, env=self.env, check=check, timeout=timeout)
 
     def nbgrader(self, *args, check=True):
         """A plain nbgrader command with the course configuration, for this course."""
-        return run([NBGRADER, *args, CONFIG, f"--CourseDirectory.root={self.root}",
+        config = f"--JupyterApp.config_file={self.repo / 'autograder' / 'nbgrader_config'}"
+        return run([NBGRADER, *args, config, f"--CourseDirectory.root={self.root}",
                     f"--CourseDirectory.release_directory={self.releases}",
                     f"--CourseDirectory.db_url=sqlite:///{self.root / 'autograder' / 'gradebook.db'}",
-                    f"--Exchange.root={self.exchange}"], cwd=self.root, check=check)
+                    f"--Exchange.root={self.exchange}"], cwd=self.root, env=self.env, check=check)
 
     def release_files(self):
         """nbgrader release_assignment of the folder releases/<assignment> as it is."""
