@@ -63,50 +63,76 @@ class Mutant:
     text: str          # the whole mutated file
 
 
-# name: (file, old text (exactly once in the file), new text). Each is one
-# classic mistake; all of them must be killed.
+# name: (file, old text (exactly once in the file), new text, the check that
+# must diagnose it, the idea its message names). Each is one classic mistake;
+# all of them must be killed. The judge's tests plant these too.
 LSTM_H = "h = np.empty((N, T, H), dtype=x.dtype)\n    step_caches = []\n    prev_h, prev_c = h0"
 RNN_H = "h = np.empty((N, T, H), dtype=x.dtype)\n    step_caches = []\n    prev_h = h0\n"
 CLASSIC = {
-    "step_without_bias": ("rnn_layers.py", "np.tanh(x @ Wx + prev_h @ Wh + b)", "np.tanh(x @ Wx + prev_h @ Wh)"),
-    "tanh_derivative_without_square": ("rnn_layers.py", "(1 - next_h ** 2)", "(1 - next_h)"),
+    "step_without_bias": ("rnn_layers.py", "np.tanh(x @ Wx + prev_h @ Wh + b)", "np.tanh(x @ Wx + prev_h @ Wh)",
+        "rnn_step_forward", "rnn_step_forward"),
+    "tanh_derivative_without_square": ("rnn_layers.py", "(1 - next_h ** 2)", "(1 - next_h)",
+        "rnn_step_backward", "rnn_step_backward"),
     "db_not_summed_over_batch": ("rnn_layers.py", "dWh = prev_h.T @ da\n    db = da.sum(axis=0)\n    ### END SOLUTION\n"
                                  "    return dx, dprev_h, dWx", "dWh = prev_h.T @ da\n    db = da[0]\n    ### END SOLUTION\n"
-                                 "    return dx, dprev_h, dWx"),
-    "forward_starts_from_zero": ("rnn_layers.py", RNN_H, RNN_H.replace("prev_h = h0", "prev_h = np.zeros_like(h0)")),
-    "bptt_no_carry": ("rnn_layers.py", "dh[:, t, :] + dprev_h, cache[t])", "dh[:, t, :], cache[t])"),
+                                 "    return dx, dprev_h, dWx",
+        "rnn_step_backward", "rnn_step_backward"),
+    "forward_starts_from_zero": ("rnn_layers.py", RNN_H, RNN_H.replace("prev_h = h0", "prev_h = np.zeros_like(h0)"),
+        "rnn_forward", "rnn_forward"),
+    "bptt_no_carry": ("rnn_layers.py", "dh[:, t, :] + dprev_h, cache[t])", "dh[:, t, :], cache[t])",
+        "rnn_backward", "bptt_carry"),
     "bptt_weights_not_summed": ("rnn_layers.py", "dh[:, t, :] + dprev_h, cache[t])\n        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t",
-                                "dh[:, t, :] + dprev_h, cache[t])\n        dWx, dWh, db = dWx_t, dWh_t, db_t"),
+                                "dh[:, t, :] + dprev_h, cache[t])\n        dWx, dWh, db = dWx_t, dWh_t, db_t",
+        "rnn_backward", "bptt"),
     "bptt_dh0_zero": ("rnn_layers.py", "+ dprev_h, cache[t])\n        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t\n    dh0 = dprev_h",
-                      "+ dprev_h, cache[t])\n        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t\n    dh0 = np.zeros_like(dprev_h)"),
-    "embedding_lost_repeats": ("rnn_layers.py", "np.add.at(dW, x, dout)", "dW[x] += dout"),
-    "float32_upcast_rnn_forward": ("rnn_layers.py", RNN_H, RNN_H.replace(", dtype=x.dtype", "")),
-    "float32_upcast_lstm_forward": ("rnn_layers.py", LSTM_H, LSTM_H.replace(", dtype=x.dtype", "")),
+                      "+ dprev_h, cache[t])\n        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t\n    dh0 = np.zeros_like(dprev_h)",
+        "rnn_backward", "bptt_dh0"),
+    "embedding_lost_repeats": ("rnn_layers.py", "np.add.at(dW, x, dout)", "dW[x] += dout",
+        "word_embedding_backward", "embedding_repeats"),
+    "float32_upcast_rnn_forward": ("rnn_layers.py", RNN_H, RNN_H.replace(", dtype=x.dtype", ""),
+        "captioning_rnn_dtype", "dtype"),
+    "float32_upcast_lstm_forward": ("rnn_layers.py", LSTM_H, LSTM_H.replace(", dtype=x.dtype", ""),
+        "captioning_lstm_gradient", "dtype"),
     "float32_upcast_embedding_backward": ("rnn_layers.py", "dW = np.zeros(W_shape, dtype=dout.dtype)",
-                                          "dW = np.zeros(W_shape)"),
-    "lstm_gates_out_of_order": ("rnn_layers.py", "i = sigmoid(a[:, 0 * H:1 * H])", "i = sigmoid(a[:, 1 * H:2 * H])"),
-    "lstm_no_cell_path": ("rnn_layers.py", "dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)", "dc = dnext_c"),
+                                          "dW = np.zeros(W_shape)",
+        "captioning_rnn_dtype", "dtype"),
+    "lstm_gates_out_of_order": ("rnn_layers.py", "i = sigmoid(a[:, 0 * H:1 * H])", "i = sigmoid(a[:, 1 * H:2 * H])",
+        "lstm_step_forward", "lstm_step_forward"),
+    "lstm_no_cell_path": ("rnn_layers.py", "dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)", "dc = dnext_c",
+        "lstm_step_backward", "lstm_cell_path"),
     "lstm_bptt_no_cell_carry": ("rnn_layers.py", "dh[:, t, :] + dprev_h, dprev_c, cache[t])",
-                                "dh[:, t, :] + dprev_h, np.zeros_like(dprev_c), cache[t])"),
+                                "dh[:, t, :] + dprev_h, np.zeros_like(dprev_c), cache[t])",
+        "lstm_backward", "lstm_bptt"),
     "loss_ignores_mask": ("classifiers/rnn.py", "= temporal_softmax_loss(scores, captions_out, mask)",
-                          "= temporal_softmax_loss(scores, captions_out, np.ones_like(mask))"),
-    "mask_hard_coded_null": ("classifiers/rnn.py", "mask = captions_out != self._null", "mask = captions_out != 0"),
+                          "= temporal_softmax_loss(scores, captions_out, np.ones_like(mask))",
+        "captioning_rnn_loss", "mask"),
+    "mask_hard_coded_null": ("classifiers/rnn.py", "mask = captions_out != self._null", "mask = captions_out != 0",
+        "captioning_rnn_loss", "special_indices"),
     "loss_uses_captions_in": ("classifiers/rnn.py", "= temporal_softmax_loss(scores, captions_out, mask)",
-                              "= temporal_softmax_loss(scores, captions_in, mask)"),
+                              "= temporal_softmax_loss(scores, captions_in, mask)",
+        "captioning_rnn_loss", "model_loss"),
     "lstm_model_uses_rnn_backward": ("classifiers/rnn.py",
                                      "dx, dh0, grads[\"Wx\"], grads[\"Wh\"], grads[\"b\"] = lstm_backward(dh, cell_cache)",
-                                     "dx, dh0, grads[\"Wx\"], grads[\"Wh\"], grads[\"b\"] = rnn_backward(dh, cell_cache)"),
-    "sample_feeds_scores": ("classifiers/rnn.py", "x = W_embed[word]", "x = W_embed[word] if t == 0 else scores @ W_embed"),
-    "sample_never_updates_word": ("classifiers/rnn.py", "x = W_embed[word]", "x = W_embed[np.full(N, self._start)]"),
+                                     "dx, dh0, grads[\"Wx\"], grads[\"Wh\"], grads[\"b\"] = rnn_backward(dh, cell_cache)",
+        "captioning_lstm_loss", "model_loss"),
+    "sample_feeds_scores": ("classifiers/rnn.py", "x = W_embed[word]", "x = W_embed[word] if t == 0 else scores @ W_embed",
+        "captioning_rnn_sample", "sample_indices"),
+    "sample_never_updates_word": ("classifiers/rnn.py", "x = W_embed[word]", "x = W_embed[np.full(N, self._start)]",
+        "captioning_rnn_sample", "sample_update"),
     "sample_starts_from_null": ("classifiers/rnn.py", "word = np.full(N, self._start, dtype=np.int64)",
-                                "word = np.full(N, self._null, dtype=np.int64)"),
+                                "word = np.full(N, self._null, dtype=np.int64)",
+        "captioning_rnn_sample", "sample_start"),
     "sample_hard_coded_start": ("classifiers/rnn.py", "word = np.full(N, self._start, dtype=np.int64)",
-                                "word = np.full(N, 1, dtype=np.int64)"),
-    "sample_hard_coded_end": ("classifiers/rnn.py", "done |= word == self._end", "done |= word == 2"),
+                                "word = np.full(N, 1, dtype=np.int64)",
+        "captioning_rnn_sample", "special_indices"),
+    "sample_hard_coded_end": ("classifiers/rnn.py", "done |= word == self._end", "done |= word == 2",
+        "captioning_rnn_sample", "special_indices"),
     "sample_lstm_cell_not_carried": ("classifiers/rnn.py", "h, c, _ = lstm_step_forward(x, h, c, Wx, Wh, b)",
-                                     "h, _, _ = lstm_step_forward(x, h, c, Wx, Wh, b)"),
+                                     "h, _, _ = lstm_step_forward(x, h, c, Wx, Wh, b)",
+        "captioning_lstm_sample", "sample"),
     "one_step_captions_squeezed": ("classifiers/rnn.py", "x, embed_cache = word_embedding_forward(captions_in, W_embed)",
-                                   "x, embed_cache = word_embedding_forward(captions_in.squeeze(), W_embed)"),
+                                   "x, embed_cache = word_embedding_forward(captions_in.squeeze(), W_embed)",
+        "captioning_rnn_gradient", "model_loss"),
 }
 
 
@@ -127,7 +153,7 @@ def _function_around(text, line):
 
 def classic_mutants():
     found = []
-    for name, (relpath, old, new) in CLASSIC.items():
+    for name, (relpath, old, new, _, _) in CLASSIC.items():
         text = (MML / relpath).read_text(encoding="utf-8")
         if text.count(old) != 1:
             raise SystemExit(f"tools/mutate.py: classic mutant {name}: its text occurs {text.count(old)} times "

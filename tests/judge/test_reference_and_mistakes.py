@@ -2,6 +2,7 @@
 import pytest
 
 import mml_judge
+import mutate
 from mml_judge.messages import IDEAS
 from mml_judge.table import CHECKS, TRAINING
 
@@ -38,34 +39,17 @@ def test_a_loss_that_only_reports_small_numbers_does_not_overfit(student, plant,
 
 # The end of rnn_backward (lstm_backward ends the same way; the next section differs).
 RNN_DH0 = "    dh0 = dprev_h\n    ### END SOLUTION\n    return dx, dh0, dWx, dWh, db\n\n\n" + "# " + "-" * 75 + "\n# Word"
-# h of rnn_forward made with numpy's default dtype (lstm_forward's line is the same).
-RNN_H = "h = np.empty((N, T, H), dtype=x.dtype)\n    step_caches = []\n    prev_h = h0\n"
-# (file, old text, new text, check, idea the message must name)
+# (file, old text, new text, check, idea the message must name): the classic
+# mistakes of the mutation tool (tools/mutate.py), and a few more variants.
 MISTAKES = {
-    "bptt_no_carry": ("rnn_layers.py", "dh[:, t, :] + dprev_h, cache[t])", "dh[:, t, :], cache[t])",
-                      "rnn_backward", "bptt_carry"),
-    "bptt_dh0_zero": ("rnn_layers.py", RNN_DH0, RNN_DH0.replace("dh0 = dprev_h", "dh0 = np.zeros_like(dprev_h)"),
-                      "rnn_backward", "bptt_dh0"),
+    **mutate.CLASSIC,
     "bptt_dh0_none": ("rnn_layers.py", RNN_DH0, RNN_DH0.replace("dh0 = dprev_h", ""), "rnn_backward", "bptt_dh0"),
-    "embedding_lost_repeats": ("rnn_layers.py", "np.add.at(dW, x, dout)", "dW[x] += dout",
-                               "word_embedding_backward", "embedding_repeats"),
-    "loss_ignores_mask": ("classifiers/rnn.py", "= temporal_softmax_loss(scores, captions_out, mask)",
-                          "= temporal_softmax_loss(scores, captions_out, np.ones_like(mask))",
-                          "captioning_rnn_loss", "mask"),
     "gradient_ignores_mask": ("classifiers/rnn.py", "= temporal_softmax_loss(scores, captions_out, mask)",
                               "= temporal_softmax_loss(scores, captions_out, np.ones_like(mask))",
                               "captioning_rnn_gradient", "mask"),
-    "sample_feeds_scores": ("classifiers/rnn.py", "x = W_embed[word]",
-                            "x = W_embed[word] if t == 0 else scores @ W_embed",
-                            "captioning_rnn_sample", "sample_indices"),
     "lstm_sample_feeds_scores": ("classifiers/rnn.py", "x = W_embed[word]",
                                  "x = W_embed[word] if t == 0 else scores @ W_embed",
                                  "captioning_lstm_sample", "sample_indices"),
-    "lstm_no_cell_path": ("rnn_layers.py", "dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)", "dc = dnext_c",
-                          "lstm_step_backward", "lstm_cell_path"),
-    "float32_upcast": ("rnn_layers.py", RNN_H, RNN_H.replace(", dtype=x.dtype", ""), "captioning_rnn_dtype", "dtype"),
-    "step_without_bias": ("rnn_layers.py", "np.tanh(x @ Wx + prev_h @ Wh + b)", "np.tanh(x @ Wx + prev_h @ Wh)",
-                          "rnn_step_forward", "rnn_step_forward"),
 }
 
 
@@ -79,12 +63,19 @@ def test_classic_mistake_is_diagnosed(student, plant, case):
     zh, en = IDEAS[idea]
     assert zh in verdict.message and en in verdict.message
     assert verdict.message.index(zh) < verdict.message.index(en)  # Chinese first
-    with pytest.raises(AssertionError, match="failed"):
+
+
+def test_check_raises_the_judges_reason(student, plant):
+    relpath, old, new, name, idea = MISTAKES["bptt_no_carry"]
+    plant(student, relpath, old, new)
+    with pytest.raises(AssertionError, match=r"\[rnn_backward\] 未通过 / failed") as raised:
         mml_judge.check(name, student)
+    assert IDEAS[idea][0] in str(raised.value)
 
 
 def test_float32_upcast_still_passes_the_float64_checks(student, plant):
-    plant(student, "rnn_layers.py", RNN_H, RNN_H.replace(", dtype=x.dtype", ""))
+    relpath, old, new, _, _ = MISTAKES["float32_upcast_rnn_forward"]
+    plant(student, relpath, old, new)
     assert mml_judge.judge("rnn_forward", student).passed
 
 

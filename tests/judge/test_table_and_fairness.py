@@ -16,9 +16,6 @@ from mml_judge.reference import REPO_ROOT
 
 NOTEBOOKS = REPO_ROOT / "source_assignments" / "rnn_captioning"
 HIDDEN_CALL = "from mml_judge import check\ncheck("
-# The sampling loop of the reference CaptioningRNN.sample.
-START_WORD = "word = np.full(N, self._start, dtype=np.int64)"
-FEED = "x = W_embed[word]                          # (N, W)"
 # h of lstm_forward (rnn_forward's line is the same; what follows differs).
 LSTM_H = "h = np.empty((N, T, H), dtype=x.dtype)\n    step_caches = []\n    prev_h, prev_c = h0"
 
@@ -100,13 +97,11 @@ def _assert_diagnosis(verdict, idea):
 
 
 @pytest.mark.parametrize("old,new,name", [
-    ("mask = captions_out != self._null", "mask = captions_out != 0", "captioning_rnn_loss"),
     ("mask = captions_out != self._null", "mask = captions_out != 0", "captioning_lstm_gradient"),
-    (START_WORD, START_WORD.replace("self._start", "1"), "captioning_rnn_sample"),
-    ("done |= word == self._end", "done |= word == 2", "captioning_rnn_sample"),
     ("done |= word == self._end", "done |= word == 2", "captioning_lstm_sample"),
 ])
-def test_hard_coded_special_indices_fail(student, plant, old, new, name):
+def test_hard_coded_special_indices_fail_the_lstm_checks_too(student, plant, old, new, name):
+    """(The RNN checks: mask_hard_coded_null, sample_hard_coded_start/_end in test_reference_and_mistakes.)"""
     plant(student, "classifiers/rnn.py", old, new)
     _assert_diagnosis(mml_judge.judge(name, student), "special_indices")
 
@@ -148,18 +143,14 @@ def test_words_after_end_are_not_graded(student, plant, name):
     assert "<END>" in verdict.message
 
 
-@pytest.mark.parametrize("old,new,idea", [
-    (FEED, "x = W_embed[word] if t == 0 else scores @ W_embed", "sample_indices"),
-    (FEED, "x = W_embed[np.full(N, self._start)]", "sample_update"),
-    (START_WORD, START_WORD.replace("self._start", "self._null"), "sample_start"),
-    ("        ### END SOLUTION\n        return captions",
-     "        captions = np.concatenate([np.full((N, 1), self._start), captions[:, :-1]], axis=1)\n"
-     "        ### END SOLUTION\n        return captions", "sample_positions"),
-])
-def test_sample_mistakes_are_told_apart(student, plant, old, new, idea):
-    plant(student, "classifiers/rnn.py", old, new)
+def test_sample_that_includes_start_is_named(student, plant):
+    """(Feeding scores, never updating the word, starting from <NULL>: the
+    classic mistakes in test_reference_and_mistakes.)"""
+    plant(student, "classifiers/rnn.py", "        ### END SOLUTION\n        return captions",
+          "        captions = np.concatenate([np.full((N, 1), self._start), captions[:, :-1]], axis=1)\n"
+          "        ### END SOLUTION\n        return captions")
     verdict = mml_judge.judge("captioning_rnn_sample", student)
-    _assert_diagnosis(verdict, idea)
+    _assert_diagnosis(verdict, "sample_positions")
     assert "典型错误" in verdict.message and "classic mistake" in verdict.message
 
 
