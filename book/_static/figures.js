@@ -15,7 +15,7 @@
   var MIN_SCALE = 0.7;
 
   function keepReadable(img) {
-    if (img.naturalWidth > 0) img.style.minWidth = Math.round(img.naturalWidth * MIN_SCALE) + "px";
+    if (img.naturalWidth > 0) img.style.minWidth = Math.ceil(img.naturalWidth * MIN_SCALE) + "px";
   }
 
   document.addEventListener("DOMContentLoaded", function () {
