@@ -78,13 +78,19 @@ def read_capped(path, limit_bytes):
 
 def mount_small_tmpfs(folder, size_kb=1024, inodes=64):
     """Mount a tiny tmpfs on folder (needs root): a folder the grader shares
-    with a sandbox (the kernel's sockets) then holds at most size_kb.
-    False where it cannot be mounted; see folder_size for the fallback."""
+    with a sandbox (the kernel's sockets) then holds at most size_kb, and a
+    link the sandbox puts there is never followed (nosymfollow), so the
+    grader cannot be sent to another socket. False where it cannot be
+    mounted; see folder_size for the fallback."""
     if os.geteuid() != 0:
         return False
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k,nr_inodes={inodes},mode=0700",
-                           "mml_sandbox", str(folder)], capture_output=True)
-    return done.returncode == 0
+    for options in ("nosymfollow,nodev,nosuid,noexec", "nodev,nosuid,noexec"):  # nosymfollow: Linux 5.10+
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o",
+                               f"size={size_kb}k,nr_inodes={inodes},mode=0700,{options}",
+                               "mml_sandbox", str(folder)], capture_output=True)
+        if done.returncode == 0:
+            return True
+    return False
 
 
 def unmount(folder):

@@ -4,6 +4,7 @@ sees what a judge child sees (same argv, working folder and environment),
 cannot read or change the grader's files, survives nothing it should not,
 and a dying kernel still costs only the following cells."""
 import json
+import os
 import shutil
 
 import pytest
@@ -126,3 +127,18 @@ def test_with_the_sandbox_off_the_kernel_still_grades_a_trusted_demo(tmp_path, n
     assert "rnn_captioning True" in text_of(cells[0])
     # the reference installed in the venv never fills a gap in the submission
     assert errors(cells[1]) == ["ModuleNotFoundError"], text_of(cells[1])
+
+
+def test_a_link_in_the_socket_folder_leads_the_grader_nowhere(tmp_path):
+    from mml_sandbox.processes import mount_small_tmpfs, unmount
+
+    folder = tmp_path / "sockets"
+    folder.mkdir()
+    (tmp_path / "secret").write_text("x")
+    assert mount_small_tmpfs(folder)
+    try:
+        os.symlink(tmp_path / "secret", folder / "ipc-1")
+        with pytest.raises(OSError):
+            (folder / "ipc-1").read_text()
+    finally:
+        unmount(folder)
