@@ -28,7 +28,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from .inbound import check_student_id
 from .parallel import autograde_parallel, submitted_students
-from .settings import COURSE_ID, DEFAULT_ASSIGNMENT, GradingSettings, nbgrader_command, tool_path
+from .settings import COURSE_ID, DEFAULT_ASSIGNMENT, GradingSettings, all_settings, nbgrader_command, tool_path
 
 
 def nbgrader(settings, *args, **overrides):
@@ -93,9 +93,11 @@ def main(argv=None):
     parser.add_argument("--exchange", type=Path, help="nbgrader exchange root")
     parser.add_argument("--source-dir", type=Path, help="source assignments (default: source_assignments/)")
     parser.add_argument("--release-dir", type=Path, help="student releases (default: release/)")
-    parser.add_argument("--workers", type=int, help="submissions graded at once (default: cores)")
-    parser.add_argument("--cell-timeout", type=int, help="seconds per notebook cell")
-    parser.add_argument("--submission-timeout", type=float, help="seconds per submission")
+    for row in all_settings():  # the limits with an option: help, default and variable from the table
+        if row.option:
+            default = "cores" if callable(row.default) else f"{row.default:g} {row.unit}"
+            parser.add_argument(row.option, type=row.kind, dest=row.name,
+                                help=f"{row.help} (default {default.strip()}, ${row.env})")
     args = parser.parse_args(argv)
     for student in args.student or []:  # an id is never a wildcard or an option
         try:
@@ -108,8 +110,7 @@ def main(argv=None):
     os.environ["PATH"] = tool_path()  # this process opens gradebooks too
     for field, value in [("course_root", args.course_root), ("exchange_root", args.exchange),
                          ("source_dir", args.source_dir), ("release_dir", args.release_dir),
-                         ("workers", args.workers), ("cell_timeout", args.cell_timeout),
-                         ("submission_timeout", args.submission_timeout)]:
+                         *((row.name, getattr(args, row.name)) for row in all_settings() if row.option)]:
         if value is not None:
             setattr(settings, field, value.resolve() if isinstance(value, Path) else value)
     a = args.assignment

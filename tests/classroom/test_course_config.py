@@ -117,3 +117,18 @@ def test_every_readme_command_exists_as_written(readme):
         else:
             pytest.fail(f"{readme.name}: {line}: a command that a fresh shell after make course cannot run")
     assert seen >= 3
+
+
+def test_grade_py_runs_from_any_python_and_its_options_come_from_the_table(fresh_home):
+    _, env = fresh_home("teacher")
+    # `python3 autograder/grade.py` in a fresh shell: a Python without nbgrader re-runs it in the venv.
+    done = subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in env.items()), "bash", "-c",
+                           "python3 autograder/grade.py --help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    rows = [row for row in settings.all_settings() if row.option]
+    assert [row.option for row in rows] == ["--workers", "--cell-timeout", "--submission-timeout"]
+    for row in rows:
+        assert f"{row.option} " in text and f"${row.env})" in text
+    assert "(default 120 s, $MML_GRADING_CELL_TIMEOUT)" in text
