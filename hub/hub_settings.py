@@ -18,10 +18,12 @@ from pathlib import Path
 
 HUB_DIR = Path(__file__).resolve().parent
 ROOT = HUB_DIR.parent
-# The students' configuration folder (nbgrader's course id and exchange, the
-# JupyterLab extensions a student sees), copied into the users' environment by
-# `launch.py setup`; a student's server reads it through JUPYTER_CONFIG_PATH.
+# The students' configuration folder (the JupyterLab extensions a student sees,
+# and the course's student-side nbgrader configuration: course id, exchange),
+# copied into the users' environment by `launch.py setup`; a student's server
+# reads it through JUPYTER_CONFIG_PATH.
 STUDENT_CONFIG_SOURCE = HUB_DIR / "student_config"
+STUDENT_NBGRADER_CONFIG = ROOT / "autograder" / "student_nbgrader_config.py"
 CHP = HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
 # A graders' server runs the course's trusted grading code (the grading kernel's
 # launcher, the sandbox, the judge), which imports the course's own mml, also
