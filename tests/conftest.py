@@ -91,3 +91,19 @@ def coco_writer():
 def tiny_coco(tmp_path):
     """A small dataset folder in the classic COCO captioning format."""
     return write_tiny_coco(tmp_path / "tiny_coco")
+
+
+# Debian's chromium, driven by playwright, headless and without network chatter.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A real chromium (playwright), one per test session; areas open their own pages."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

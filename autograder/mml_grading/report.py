@@ -442,24 +442,30 @@ def _mistakes_plot(top):
     return _png(fig)
 
 
-CSS = """
-body { font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
+# The look of both report pages (similarity.py adds its own rules).
+PAGE_CSS = """
+body { font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; margin: 2em auto; max-width: 75em;
+       padding: 0 1em; color: #222; }
 h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
 table { border-collapse: collapse; margin: .5em 0 1em; }
 th, td { border: 1px solid #ccc; padding: .25em .5em; vertical-align: top; text-align: left; }
 th { background: #f0f0f0; } td.n { text-align: right; }
+.note { color: #555; } .zh { display: block; } .en { display: block; color: #444; }
+"""
+CSS = PAGE_CSS + """
 .plot { display: block; max-width: 100%; margin: .5em 0; }
-.note { color: #555; } .ex { font-family: monospace; font-size: .85em; max-width: 45em; }
-.zh { display: block; } .en { display: block; color: #444; }
+.ex { font-family: monospace; font-size: .85em; max-width: 45em; }
 """
 
 
-def _e(text):
+def escape(text):
     return html.escape(str(text), quote=True)
 
 
-def _bi(zh, en):
-    return f'<span class="zh">{_e(zh)}</span><span class="en">{_e(en)}</span>'
+def bilingual(zh, en):
+    """Chinese, then English, each escaped (one line each)."""
+    return f'<span class="zh">{escape(zh)}</span><span class="en">{escape(en)}</span>'
+
 
 
 def _table(head, rows):
@@ -469,7 +475,7 @@ def _table(head, rows):
 
 
 def _td(value, numeric=False, raw=False):
-    return f'<td class="n">{value}</td>' if numeric else f"<td>{value if raw else _e(value)}</td>"
+    return f'<td class="n">{value}</td>' if numeric else f"<td>{value if raw else escape(value)}</td>"
 
 
 def _stats(values):
@@ -487,23 +493,23 @@ def render_html(data, by_check, top, report_dir, csv_name):
     use_cjk_font()
     n = len(data.students)
     parts = [f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'>"
-             f"<title>班级报告 · Class report: {_e(data.assignment)}</title><style>{CSS}</style></head><body>",
-             f"<h1>班级报告 · Class report: {_e(data.assignment)}</h1>",
-             "<p class='note'>" + _bi(
+             f"<title>班级报告 · Class report: {escape(data.assignment)}</title><style>{CSS}</style></head><body>",
+             f"<h1>班级报告 · Class report: {escape(data.assignment)}</h1>",
+             "<p class='note'>" + bilingual(
                  f"{n} 份提交。仅供教师和助教使用：含学生数据，不要发布。CSV：{csv_name}",
                  f"{n} submissions. For teachers and teaching assistants only: it holds student data, "
                  f"never publish it. CSV: {csv_name}") + "</p>"]
 
     parts.append("<h2 id='scores'>分数分布 · Score distributions</h2>")
     parts.append(_table(["", "满分 · maximum", "平均 / 中位数 · mean / median"], [
-        [_td(_bi("必做部分", "required part"), raw=True), _td(f"{data.max_required:g}", True),
+        [_td(bilingual("必做部分", "required part"), raw=True), _td(f"{data.max_required:g}", True),
          _td(_stats(list(data.required.values())), True)],
-        [_td(_bi("附加分", "extra credit"), raw=True), _td(f"{data.max_extra:g}", True),
+        [_td(bilingual("附加分", "extra credit"), raw=True), _td(f"{data.max_extra:g}", True),
          _td(_stats(list(data.extra.values())), True)]]))
     for key, values, maximum, title in [
             ("required", data.required, data.max_required, "必做部分 · Required part"),
             ("extra", data.extra, data.max_extra, "附加分 · Extra credit")]:
-        parts.append(f"<img class='plot' id='plot-{key}' alt='{_e(title)}' "
+        parts.append(f"<img class='plot' id='plot-{key}' alt='{escape(title)}' "
                      f"src='data:image/png;base64,{_histogram(list(values.values()), maximum, title)}'>")
 
     tests = tests_most_failed(data)
@@ -521,7 +527,7 @@ def render_html(data, by_check, top, report_dir, csv_name):
                          "通过 · passed", "未通过 · failed", "通过率 · pass rate"], rows))
 
     parts.append("<h2 id='top'>全班最常见的错误 · The class's top mistakes</h2>")
-    parts.append("<p class='note'>" + _bi(
+    parts.append("<p class='note'>" + bilingual(
         "每一行是未通过的检查背后要复习的概念，按学生人数排序；“典型错误”表示评分器认出了具体的错误。链接指向课程书（先运行 make book）。",
         "Each row is the idea behind failed checks, by number of students; \"named\" means the judge "
         "recognised the exact classic mistake. Links open the course book (build it with make book).") + "</p>")
@@ -532,35 +538,35 @@ def render_html(data, by_check, top, report_dir, csv_name):
     for idea, who, checks, named in top:
         zh, en = idea_text(idea)
         link = book_link(idea, report_dir)
-        where = f"<a href='{_e(link[0])}'>{_e(link[1])}</a>" if link else "—"
-        rows.append([_td(idea), _td(_bi(zh, en), raw=True), _td("是 · named" if named else ""),
+        where = f"<a href='{escape(link[0])}'>{escape(link[1])}</a>" if link else "—"
+        rows.append([_td(idea), _td(bilingual(zh, en), raw=True), _td("是 · named" if named else ""),
                      _td(len(who), True), _td(", ".join(checks)), _td(where, raw=True)])
     parts.append(_table(["错误 · mistake", "要复习的概念 · idea to revisit", "典型错误 · named",
                          "学生 · students", "检查 · checks", "书中章节 · book section"], rows)
-                 if rows else "<p>" + _bi("没有未通过的检查。", "No failed check.") + "</p>")
+                 if rows else "<p>" + bilingual("没有未通过的检查。", "No failed check.") + "</p>")
 
     parts.append("<h2 id='checks'>每个检查的诊断 · Diagnoses per check</h2>")
-    parts.append("<p class='note'>" + _bi(
+    parts.append("<p class='note'>" + bilingual(
         "每个检查：评分器给出各个诊断的学生人数，以及一条匿名的示例信息（最常见的那条）。",
         "For each check: how many students got each of the judge's diagnoses, with one anonymised "
         "example message (the most common one).") + "</p>")
     for check, (notebook, judged, found) in by_check.items():
         failed = set().union(*(w for _, w, _ in found)) if found else set()
-        parts.append(f"<h3 id='check-{_e(check)}'>{_e(check)} <small>({_e(notebook)}: "
+        parts.append(f"<h3 id='check-{escape(check)}'>{escape(check)} <small>({escape(notebook)}: "
                      f"{len(judged) - len(failed)}/{len(judged)} 通过 · passed)</small></h3>")
         if found:
             parts.append(_table(["诊断 · diagnosis", "说明 · meaning", "学生 · students", "示例 · example"], [
-                [_td(diag), _td(_bi(*diagnosis_label(diag)), raw=True), _td(len(who), True),
-                 f"<td class='ex'>{_e(example)}</td>"] for diag, who, example in found]))
+                [_td(diag), _td(bilingual(*diagnosis_label(diag)), raw=True), _td(len(who), True),
+                 f"<td class='ex'>{escape(example)}</td>"] for diag, who, example in found]))
 
     parts.append("<h2 id='flagged'>需要助教查看 · For the teaching assistant</h2>")
     flagged = sorted(data.flags.items())
     parts.append(f"<h3>被标记的提交 · Flagged submissions: {len(flagged)}</h3>")
-    parts.append("<p class='note'>" + _bi(
+    parts.append("<p class='note'>" + bilingual(
         "评分器失败、超时、触及沙箱限制、没有评判结果，或在成绩簿中被标记的提交。",
         "Submissions where the judge failed, timed out, hit a sandbox limit, left no verdicts, or that "
         "are flagged in the gradebook.") + "</p>")
-    rows = [[_td(student), _td(nb or "—"), _td(_bi(zh, en), raw=True)]
+    rows = [[_td(student), _td(nb or "—"), _td(bilingual(zh, en), raw=True)]
             for student, reasons in flagged for nb, zh, en in reasons]
     if rows:
         parts.append(_table(["学生 · student", "笔记本 · notebook", "原因 · reason"], rows))

@@ -30,7 +30,6 @@ import csv
 import difflib
 import functools
 import hashlib
-import html
 import io
 import os
 import re
@@ -44,6 +43,9 @@ import numpy as np
 from copydetect import CodeFingerprint, compare_files
 from copydetect.utils import highlight_overlap
 
+from .report import PAGE_CSS, report_dir
+from .report import bilingual as _bi
+from .report import escape as _e
 from .settings import ROOT
 
 # Documented thresholds (the page repeats them).
@@ -379,25 +381,12 @@ def analyse(students, starter_files, reference_files, workers=1):
 
 # --- the page -----------------------------------------------------------------
 
-CSS = """
-body { font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; margin: 2em auto; max-width: 80em; color: #222; }
-table { border-collapse: collapse; margin: .5em 0 1em; }
-th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: left; vertical-align: top; }
-th { background: #f0f0f0; } td.n { text-align: right; }
+CSS = PAGE_CSS + """
 .warn { background: #fff4d6; border: 1px solid #e0b84d; padding: .6em 1em; }
 .code { display: flex; gap: 1em; } .code > div { flex: 1; min-width: 0; }
 pre { background: #f8f8f8; border: 1px solid #ddd; padding: .5em; overflow-x: auto; font-size: .8em; line-height: 1.4; }
 mark { background: #ffb3b3; }
-.zh { display: block; } .en { display: block; color: #444; }
 """
-
-
-def _e(text):
-    return html.escape(str(text), quote=True)
-
-
-def _bi(zh, en):
-    return f'<span class="zh">{_e(zh)}</span><span class="en">{_e(en)}</span>'
 
 
 def _highlighted(doc, slices):
@@ -508,8 +497,6 @@ def submissions(settings, assignment):
 
 def build_similarity(settings, assignment, log=print):
     """Write autograder/reports/<assignment>/similarity.html; returns (path, pairs, key shares)."""
-    from .report import report_dir
-
     students = submissions(settings, assignment)
     if not students:
         raise SystemExit(f"no submissions in {settings.grading_dir / 'submitted'}/*/{assignment}; "

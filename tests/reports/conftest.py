@@ -1,5 +1,5 @@
-"""Fixtures of the report tests: the generated, graded class (generated_class.py)
-and a real chromium driven by playwright."""
+"""Fixtures of the report tests: the generated, graded class (generated_class.py);
+the browser is the shared `chromium` fixture of tests/conftest.py."""
 import sys
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generated_class import CHROMIUM, CHROMIUM_ARGS, GeneratedClass, REAL_GRADED  # noqa: E402
+from generated_class import GeneratedClass, REAL_GRADED  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -19,12 +19,3 @@ def generated_class(tmp_path_factory):
     cls.report_log = cls.grade("report")
     cls.similarity_log = cls.grade("similarity")
     return cls
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()

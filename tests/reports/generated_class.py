@@ -27,9 +27,6 @@ ASSIGNMENT = "rnn_captioning"
 COPIES = 2
 REAL_GRADED = ["bptt-no-carry-1", "key-copy"]
 JUDGE_FAILS = "judge-fails"          # a reference submission whose judging failed (no dataset)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(os.environ.get("REPORTS_ARTIFACTS_DIR", "/tmp/artifacts/reports"))
 
 

@@ -163,9 +163,9 @@ def test_reports_stay_in_ignored_student_data():
     assert "feedback" not in out.parts
 
 
-def test_the_page_shows_every_plot_in_chromium(generated_class, browser):
+def test_the_page_shows_every_plot_in_chromium(generated_class, chromium):
     html_path = report_files(generated_class)[0]
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(html_path.as_uri())
     plots = page.locator("img.plot")
     assert plots.count() == 4  # required, extra credit, pass rate, top mistakes

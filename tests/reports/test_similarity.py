@@ -44,13 +44,13 @@ def test_the_copy_of_the_key_is_flagged(generated_class):
     assert "blank-1" not in key_share
 
 
-def test_the_page_lists_pairs_and_says_it_never_changes_a_grade(generated_class, browser):
+def test_the_page_lists_pairs_and_says_it_never_changes_a_grade(generated_class, chromium):
     path = report_dir(generated_class.settings, ASSIGNMENT) / "similarity.html"
     text = path.read_text(encoding="utf-8")
     assert "never changes a grade" in text and "从不改变任何成绩" in text
     assert f"{similarity.THRESHOLD:.0%}" in text and str(similarity.MIN_SHARED_TOKENS) in text
     assert "similar pair(s)" in generated_class.similarity_log and "grades unchanged" in generated_class.similarity_log
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(path.as_uri())
     table = page.locator("#pair-table")
     assert table.is_visible()
