@@ -11,6 +11,8 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from nbgrader.api import Gradebook
+
 from .limits import run_limited
 from .merge import merge_submission
 from .settings import COURSE_ID, nbgrader_command
@@ -22,6 +24,22 @@ class AutogradeOutcome:
     seconds: float
     status: str  # "ok", "timed out", "nbgrader error", "no submission recorded"
     log: str
+    note: str = ""  # e.g. notebooks missing from the submission
+
+
+def missing_notebooks(settings, assignment, student):
+    """One line naming the assignment's notebooks the submission lacks (they
+    score 0; nbgrader skips notebooks of other names), or ""."""
+    folder = settings.student_dir("submitted", student, assignment)
+    with Gradebook(settings.db_url, COURSE_ID) as gb:
+        expected = sorted(f"{nb.name}.ipynb" for nb in gb.find_assignment(assignment).notebooks)
+    missing = [name for name in expected if not (folder / name).is_file()]
+    if not missing:
+        return ""
+    extra = sorted(p.name for p in folder.glob("*.ipynb") if p.name not in expected)
+    missing, extra = ", ".join(missing), ", ".join(extra) or "-"
+    return (f"未提交 {missing}（提交中的其他笔记本：{extra}），记 0 分 / "
+            f"{missing} not submitted (other notebooks in it: {extra}): scored 0")
 
 
 def submitted_students(settings, assignment):
@@ -47,7 +65,24 @@ def _autograde_one(settings, assignment, student):
     result = run_limited(cmd, timeout=settings.submission_timeout, memory_mb=settings.nbgrader_memory_mb,
                          cwd=work, env=settings.kernel_env(), log_path=log_path)
     status = "ok" if result.ok else ("timed out" if result.timed_out else "nbgrader error")
-    return AutogradeOutcome(student, result.seconds, status, str(log_path))
+    return AutogradeOutcome(student, result.seconds, status, str(log_path),
+                            "; ".join(filter(None, [missing_notebooks(settings, assignment, student),
+                                                    judge_notes(log_path)])))
+
+
+def judge_notes(log_path):
+    """What the judge said in a worker's log (judge_verdicts logs one line per event)."""
+    try:
+        text = log_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    notes = []
+    if "the judge failed (" in text:  # judge_verdicts: "...: the judge failed (<error>); ..."
+        notes.append("judge failed: its cells scored 0, notebook flagged")
+    overruled = text.count("the judge failed it (overruled)")
+    if overruled:
+        notes.append(f"{overruled} kernel pass(es) overruled by the judge")
+    return "; ".join(notes)
 
 
 def autograde_parallel(settings, assignment, students, log=print):
@@ -67,5 +102,6 @@ def autograde_parallel(settings, assignment, students, log=print):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(produced), str(target))
         shutil.rmtree(work, ignore_errors=True)
-        log(f"  {outcome.student:<24} {outcome.status:<22} {outcome.seconds:6.1f} s  (log: {outcome.log})")
+        log(f"  {outcome.student:<24} {outcome.status:<22} {outcome.seconds:6.1f} s  (log: {outcome.log})"
+            + (f"\n  {'':<24} {outcome.note}" if outcome.note else ""))
     return outcomes
