@@ -5,9 +5,12 @@ command behind `make release`; tests/release keeps the committed copy equal to
 it) into the temporary course and releases it; one student per
 fixture (autograder/fixtures/submissions.py) fetches it with their own HOME
 (and so their own nbgrader cache), turns it into that fixture and submits; the
-TA collects, autogrades (parallel workers + the judge), generates feedback and
-exports the CSV. Every student's exact score is checked against the points of
-the source notebooks' test cells whose checks the fixture must pass.
+TA collects, autogrades (parallel workers, the judge deciding each test cell
+inside nbgrader's autograde), generates feedback and exports the CSV. Every
+student's exact score is checked against the points of the source notebooks'
+test cells whose checks the fixture must pass; plain `nbgrader autograde` with
+the repository's configuration gives the same scores; the feedback pages,
+opened in chromium with no network, show typeset math and the judge's reasons.
 """
 import csv
 import html
@@ -21,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from nbgrader.api import Gradebook
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "autograder"))
@@ -186,15 +190,52 @@ def test_a_missing_file_never_imports_the_reference(course):
     assert "ModuleNotFoundError" in error_names(setup), setup.get("outputs")
 
 
-def test_kernel_tricks_fool_nbgrader_but_not_the_grade(course):
-    """The tampered notebook 'passes' its test cells in the kernel; the judge's score stands."""
-    cells = [c for c in autograded_cells(course, "tampered", "RNN_Captioning")
-             if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c["cell_type"] == "code"]
-    assert not any("all good" in "".join(c["source"]) for c in cells), "edited test cells were not restored"
-    fooled = [c["metadata"]["nbgrader"]["grade_id"] for c in cells if not error_names(c)]
-    assert "test-rnn-step-forward" in fooled, "the trick did not even fool the kernel: the fixture is too weak"
+def test_kernel_tricks_cannot_raise_the_grade(course):
+    """The tampered notebook bends the kernel's helpers; the judge's verdict is each test cell's outcome."""
+    cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in autograded_cells(course, "tampered", "RNN_Captioning")
+             if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c["cell_type"] == "code"}
+    assert not any("all good" in "".join(c["source"]) for c in cells.values()), "edited test cells were not restored"
+    (error,) = [o for o in cells["test-rnn-step-forward"]["outputs"] if o["output_type"] == "error"]
+    assert error["evalue"].startswith("[rnn_step_forward] 未通过 / failed: 期望：")
+    assert "expected: next_h to match the reference" in error["evalue"]
+    passed = cells["test-word-embedding-forward"]["outputs"]
+    assert [o["output_type"] for o in passed] == ["stream"]
+    assert "".join(passed[0]["text"]).startswith("[word_embedding_forward] 通过 / passed: ")
     assert float(course.rows["tampered"]["score"]) < float(course.rows["reference"]["score"])
-    assert "overruled" in course.log
+
+
+def test_a_deleted_test_cell_is_put_back_and_judged(course):
+    cells = autograded_cells(course, "deleted_test_cell", "RNN_Captioning")
+    (restored,) = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test-rnn-backward"]
+    assert "此测试单元在提交中被删除" in "".join(restored["source"])
+    (error,) = restored["outputs"]
+    assert error["evalue"].startswith("[rnn_backward] 未通过 / failed: ")
+
+
+def test_plain_nbgrader_autograde_gives_the_same_scores(course):
+    """`nbgrader autograde` as a TA types it at the repository root (the root
+    nbgrader_config.py; what the formgrader's Autograde button runs), pointed at
+    this course, scores the tampered submission as grade.py did."""
+    student = student_id("tampered")
+    grading = course.root / "autograder"
+    plain_db = grading / "plain-gradebook.db"
+    shutil.copyfile(grading / "gradebook.db", plain_db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MML_", "NBGRADER"))}
+    run([NBGRADER, "autograde", ASSIGNMENT, f"--student={student}", "--force",
+         f"--CourseDirectory.root={course.root}", f"--CourseDirectory.source_directory={ROOT / 'source_assignments'}",
+         f"--CourseDirectory.db_url=sqlite:///{plain_db}",
+         f"--CourseDirectory.autograded_directory={grading / 'plain-autograded'}",
+         f"--Exchange.root={course.exchange}", f"--Execute.timeout={CELL_TIMEOUT}"], cwd=ROOT, env=env, timeout=1800)
+
+    def cell_scores(db):
+        with Gradebook(f"sqlite:///{db}", COURSE) as gb:
+            return {(nb.name, g.name): g.score for nb in gb.find_submission(ASSIGNMENT, student).notebooks
+                    for g in nb.grades}
+
+    plain, graded = cell_scores(plain_db), cell_scores(grading / "gradebook.db")
+    assert plain == graded
+    assert plain[("RNN_Captioning", "test-rnn-step-forward")] == 0.0
+    assert plain[("RNN_Captioning", "test-word-embedding-forward")] == 5.0
 
 
 def test_crashes_hangs_and_hogs_stay_in_their_cells(course):
@@ -232,3 +273,48 @@ def test_grading_twice_gives_the_same_csv(course):
     course.grade("autograde", "--student", student_id("partly_correct"))
     course.grade("export")
     assert (course.root / "autograder" / "grades.csv").read_bytes() == course.csv_bytes
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARTIFACTS = Path(os.environ.get("AUTOGRADER_ARTIFACTS_DIR", "/tmp/artifacts/autograder"))
+
+
+def test_feedback_in_a_browser_offline_math_and_judge_reasons(course):
+    """Each page as a student opens it from disk, every request but file:// refused:
+    MathJax (inside the page) typesets the math, the judge's reasons show, no hidden test."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    refused = []
+
+    def only_files(route):
+        if route.request.url.startswith("file://"):
+            return route.continue_()
+        refused.append(route.request.url)
+        return route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page.route("**/*", only_files)
+            for kind, notebook, reason in [
+                    ("tampered", "RNN_Captioning", "[rnn_step_forward] 未通过 / failed: 期望："),
+                    ("deleted_test_cell", "RNN_Captioning", "[rnn_backward] 未通过 / failed: 期望："),
+                    ("nans", "LSTM_Captioning", "[lstm_forward] 未通过 / failed: 期望：")]:
+                page.goto((course.path("feedback", kind) / f"{notebook}.html").as_uri())
+                page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise",
+                                       timeout=60_000)
+                page.evaluate("MathJax.startup.promise")
+                text = page.inner_text("body")
+                page.screenshot(path=str(ARTIFACTS / f"feedback-{kind}-{notebook}.png"), full_page=False)
+                assert page.locator("mjx-container").count() > 10, f"{kind}/{notebook}: math not typeset"
+                assert "$$" not in text and not re.search(r"\$[^$\n]{1,60}\$", text), \
+                    f"{kind}/{notebook}: raw TeX left in the page"
+                assert reason in text and "expected: " in text, f"{kind}/{notebook}: the judge's reason is missing"
+                assert "HIDDEN TESTS" not in text and not CHECK_CALL.search(text), f"{kind}/{notebook}: hidden test"
+        finally:
+            browser.close()
+    assert refused == [], f"the feedback pages asked the network for {refused[:3]}"
