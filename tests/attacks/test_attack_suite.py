@@ -266,6 +266,7 @@ def _graded(arena, marker, listener, made_accounts):
 def test_grading_finishes(suite):
     assert suite["code"] == 0, suite["out"][-5000:]
     print(f"grade.py all: {suite['seconds']:.0f} s")
+    print("\n".join(line for line in suite["out"].splitlines() if "(log:" in line or "not collected" in line))
 
 
 @pytest.mark.parametrize("attack", list(ATTACKS))
