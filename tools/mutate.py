@@ -15,18 +15,21 @@ A mutant is a copy of mml/ with one edit inside a solution region
   terms (a + b -> a, -x -> x, += -> =).
 
 Each mutant is judged by the judge's fast checks (the two training checks take
-minutes and are left out), the checks of the mutated function first, stopping
-at the first failure: the mutant is KILLED. A mutant that passes every check
-is put to an independent check that shares no code with the judge's: its layers
-and CaptioningRNN run beside the reference on random inputs of several shapes
-(T=1 and N=1 among them), in float64 and float32, with the special words at
-other indices; the same outputs everywhere (sampled captions up to the first
-<END>) make it EQUIVALENT (no test can kill it), any difference makes it
-MISSED (a gap in the hidden tests). The score is killed / (all - equivalent).
+minutes and are left out), a classic mistake's own check first, then the checks
+of the mutated function, stopping at the first failure: the mutant is KILLED
+(and a classic mistake is DIAGNOSED when its own check names its own idea).
+A mutant that passes every check is put to an independent check that shares
+no code with the judge's: its layers and CaptioningRNN run beside the
+reference on random inputs of several shapes (T=1 and N=1 among them), in
+float64 and float32, with the special words at other indices; the same outputs
+everywhere (sampled captions up to the first <END>) make it EQUIVALENT (no
+test can kill it), any difference makes it MISSED (a gap in the hidden tests).
+The score is killed / (all - equivalent).
 
-First the unchanged reference is judged the same way (it must pass every
-check and the independent check), then the mutants, in parallel, --jobs at a time. Prints one line per mutant
-that was not killed and a summary; --json writes every result.
+First the unchanged reference is judged the same way (it must pass every check
+and the independent check), then the mutants, in parallel, --jobs at a time.
+Prints one line per mutant that was not killed and a summary; --json writes
+every result.
 """
 import argparse
 import ast
@@ -261,12 +264,14 @@ def _write_student(mutant, folder):
     (folder / "mml" / mutant.file).write_text(mutant.text, encoding="utf-8")
 
 
-def _checks_in_order(function):
-    """The judge's fast checks, those named after the mutated function first."""
+def _checks_in_order(mutant):
+    """The judge's fast checks: a classic mistake's own check first, then
+    those named after the mutated function, then the rest."""
     from mml_judge.table import CHECKS, TRAINING
-    short = (function or "").split(".")[-1]
+    short = (mutant.function or "").split(".")[-1]
+    own = CLASSIC[mutant.name][3] if mutant.kind == "classic" else None
     fast = [c.name for c in CHECKS if c.kind != TRAINING]
-    return sorted(fast, key=lambda name: short not in name)
+    return sorted(fast, key=lambda name: (name != own, short not in name))
 
 
 def judge_mutant(mutant):
@@ -275,7 +280,7 @@ def judge_mutant(mutant):
     with tempfile.TemporaryDirectory(prefix="mml_mutant_") as tmp:
         folder = Path(tmp)
         _write_student(mutant, folder)
-        for name in _checks_in_order(mutant.function):
+        for name in _checks_in_order(mutant):
             verdict = mml_judge.judge(name, folder)
             if not verdict.passed:
                 return "killed", name, verdict.details.get("idea", "")
@@ -476,8 +481,15 @@ def main(argv=None):
     seconds = time.monotonic() - start
     results = []
     for mutant, (status, check, detail) in zip(mutants, outcomes):
-        results.append({**{k: v for k, v in asdict(mutant).items() if k != "text"},
-                        "status": status, "killed_by": check, "detail": detail})
+        result = {**{k: v for k, v in asdict(mutant).items() if k != "text"},
+                  "status": status, "killed_by": check, "detail": detail}
+        if mutant.kind == "classic":
+            expected = CLASSIC[mutant.name][3:]
+            result["diagnosed"] = (check, detail) == expected
+            if status == "killed" and not result["diagnosed"]:
+                print(f"{'killed':10s} {mutant.kind:7s} {mutant.name:40s} by {check} as {detail!r}, "
+                      f"not by {expected[0]} as {expected[1]!r}")
+        results.append(result)
         if status != "killed":
             print(f"{status:10s} {mutant.kind:7s} {mutant.name:40s} {mutant.function}: {mutant.change} [{detail}]")
     summary = summarize(results)
@@ -487,6 +499,9 @@ def main(argv=None):
         if s["total"]:
             print(f"{kind:8s} mutants: {s['total']:4d}, killed {s['killed']:4d}, equivalent {s['equivalent']:3d}, "
                   f"missed {s['missed']:3d}; killed {s['score']:.1%} of the non-equivalent")
+    if summary["classic"]["total"]:
+        print(f"classic mistakes named by their own check and diagnosis: {summary['classic']['diagnosed']} "
+              f"of {summary['classic']['total']}")
     print(f"{len(mutants)} mutants judged in {seconds:.0f} s with {args.jobs} jobs")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -502,6 +517,7 @@ def summarize(results):
         counts = {s: sum(r["status"] == s for r in mine) for s in ("killed", "equivalent", "missed")}
         judged = counts["killed"] + counts["missed"]
         summary[kind] = dict(total=len(mine), **counts, score=counts["killed"] / judged if judged else 1.0)
+    summary["classic"]["diagnosed"] = sum(bool(r.get("diagnosed")) for r in results if r["kind"] == "classic")
     return summary
 
 

@@ -61,7 +61,7 @@ def test_a_run_reports_the_killed_classic_mistake(tmp_path, capsys):
     assert mutate.main(["--classic-only", "--only", "float32_upcast_lstm_forward", "--json", str(out)]) == 0
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["summary"]["classic"] == pytest.approx(
-        {"total": 1, "killed": 1, "equivalent": 0, "missed": 0, "score": 1.0})
+        {"total": 1, "killed": 1, "equivalent": 0, "missed": 0, "score": 1.0, "diagnosed": 1})
     (mutant,) = result["mutants"]
-    assert (mutant["killed_by"], mutant["detail"]) == ("captioning_lstm_gradient", "dtype")
+    assert (mutant["killed_by"], mutant["detail"], mutant["diagnosed"]) == ("captioning_lstm_gradient", "dtype", True)
     assert "killed 100.0%" in capsys.readouterr().out
