@@ -1,7 +1,7 @@
 """Autograde many submissions at once, each in its own worker.
 
 nbgrader grades one submission after another. Here each submission gets a
-private course folder under autograder/work/<student>/ holding a copy of the
+private course folder under autograder/work/autograde/<student>/ holding a copy of the
 course gradebook; a worker runs the real `nbgrader autograde --student` there
 under the per-submission limits (settings.py). When every worker is done,
 results are merged into the course gradebook in student order (merge.py) and

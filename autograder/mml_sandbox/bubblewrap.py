@@ -208,7 +208,6 @@ class Sandbox:
     # -- the command ----------------------------------------------------------
     def command(self):
         s = self.settings
-        workdir = f"{HOME}/{self.assignment}"
         scratch = str(int(s.scratch_mb * 2 ** 20))
         args = [self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns",
                 "--uid", str(UID), "--gid", str(UID), "--hostname", "sandbox",

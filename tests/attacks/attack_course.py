@@ -9,7 +9,6 @@ import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "autograder"))
 
 VENV_BIN = Path(sys.executable).parent
 NBGRADER = str(VENV_BIN / "nbgrader")

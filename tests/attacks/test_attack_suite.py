@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from attack_course import COURSE, ROOT, Classroom, processes_of, run, student_env
+from attack_course import ROOT, Classroom, processes_of
 from fixtures.attacks import ATTACKS, make_attack
 from fixtures.submissions import make_submission
 

@@ -83,7 +83,7 @@ def room(tmp_path_factory):
         "garbage-without-plus": "the name is not",
         f"dave+toy+{FUTURE}+abcdefabcdef": "later than the folder last changed",
         f"alice+toy+{FUTURE}+abcdefabcdef": "later than the folder last changed",
-        f"alice+toy+2098-01-01 00:00:00.000000 UTC+zzzzzzzzzzzz": "the name says",
+        "alice+toy+2098-01-01 00:00:00.000000 UTC+zzzzzzzzzzzz": "the name says",
         f"erin+toy+{stamp}+abcdefabcdef": "no readable timestamp.txt",
         f"frank+toy+{stamp}+abcdefabcdef": "not a folder",
     }

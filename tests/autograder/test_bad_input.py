@@ -6,7 +6,6 @@ grade changes. (Forged names, other accounts and wildcards at collect time are
 tests/attacks/test_inbound.py.)
 """
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +14,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "autograder"))
 
-from fixtures.submissions import make_submission  # noqa: E402
+from fixtures.submissions import make_submission
 
 pytestmark = pytest.mark.xdist_group(name="autograder_bad_input")
 

@@ -27,9 +27,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "autograder"))
 
-from fixtures.submissions import FIXTURES, fails, make_submission  # noqa: E402
+from fixtures.submissions import FIXTURES, fails, make_submission
 
 pytestmark = pytest.mark.xdist_group(name="autograder_end_to_end")
 
@@ -275,17 +274,12 @@ def test_grading_twice_gives_the_same_csv(course):
     assert (course.root / "autograder" / "grades.csv").read_bytes() == course.csv_bytes
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(os.environ.get("AUTOGRADER_ARTIFACTS_DIR", "/tmp/artifacts/autograder"))
 
 
-def test_feedback_in_a_browser_offline_math_and_judge_reasons(course):
+def test_feedback_in_a_browser_offline_math_and_judge_reasons(course, chromium):
     """Each page as a student opens it from disk, every request but file:// refused:
     MathJax (inside the page) typesets the math, the judge's reasons show, no hidden test."""
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     refused = []
 
@@ -295,26 +289,25 @@ def test_feedback_in_a_browser_offline_math_and_judge_reasons(course):
         refused.append(route.request.url)
         return route.abort()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            page.route("**/*", only_files)
-            for kind, notebook, reason in [
-                    ("tampered", "RNN_Captioning", "[rnn_step_forward] 未通过 / failed: 期望："),
-                    ("deleted_test_cell", "RNN_Captioning", "[rnn_backward] 未通过 / failed: 期望："),
-                    ("nans", "LSTM_Captioning", "[lstm_forward] 未通过 / failed: 期望：")]:
-                page.goto((course.path("feedback", kind) / f"{notebook}.html").as_uri())
-                page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise",
-                                       timeout=60_000)
-                page.evaluate("MathJax.startup.promise")
-                text = page.inner_text("body")
-                page.screenshot(path=str(ARTIFACTS / f"feedback-{kind}-{notebook}.png"), full_page=False)
-                assert page.locator("mjx-container").count() > 10, f"{kind}/{notebook}: math not typeset"
-                assert "$$" not in text and not re.search(r"\$[^$\n]{1,60}\$", text), \
-                    f"{kind}/{notebook}: raw TeX left in the page"
-                assert reason in text and "expected: " in text, f"{kind}/{notebook}: the judge's reason is missing"
-                assert "HIDDEN TESTS" not in text and not CHECK_CALL.search(text), f"{kind}/{notebook}: hidden test"
-        finally:
-            browser.close()
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.route("**/*", only_files)
+        for kind, notebook, reason in [
+                ("tampered", "RNN_Captioning", "[rnn_step_forward] 未通过 / failed: 期望："),
+                ("deleted_test_cell", "RNN_Captioning", "[rnn_backward] 未通过 / failed: 期望："),
+                ("nans", "LSTM_Captioning", "[lstm_forward] 未通过 / failed: 期望：")]:
+            page.goto((course.path("feedback", kind) / f"{notebook}.html").as_uri())
+            page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise",
+                                   timeout=60_000)
+            page.evaluate("MathJax.startup.promise")
+            text = page.inner_text("body")
+            page.screenshot(path=str(ARTIFACTS / f"feedback-{kind}-{notebook}.png"), full_page=False)
+            assert page.locator("mjx-container").count() > 10, f"{kind}/{notebook}: math not typeset"
+            assert "$$" not in text and not re.search(r"\$[^$\n]{1,60}\$", text), \
+                f"{kind}/{notebook}: raw TeX left in the page"
+            assert reason in text and "expected: " in text, f"{kind}/{notebook}: the judge's reason is missing"
+            assert "HIDDEN TESTS" not in text and not CHECK_CALL.search(text), f"{kind}/{notebook}: hidden test"
+    finally:
+        context.close()
     assert refused == [], f"the feedback pages asked the network for {refused[:3]}"

@@ -1,19 +1,11 @@
-"""The isolated grading kernel, run for real through nbgrader's executor:
-only the submission's own mml imports (never the editable reference), the
-trusted judge does, a huge allocation fails in its cell, and a dying kernel
-costs only the cells from there on."""
-import shutil
-import sys
-from pathlib import Path
-
-import nbformat
+"""The grading kernel, run for real through nbgrader's executor: a huge
+allocation fails in its cell, a dying kernel costs only the cells from there
+on, a hanging cell is interrupted. (What the kernel can import and see is
+tested in tests/sandbox.)"""
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "autograder"))
-
-from mml_grading.kernel import GradingExecute  # noqa: E402
+from mml_grading.kernel import GradingExecute
 
 pytestmark = pytest.mark.xdist_group(name="grading_kernel")
 
@@ -36,28 +28,6 @@ def text_of(cell):
 
 def errors(cell):
     return [out.ename for out in cell.outputs if out.output_type == "error"]
-
-
-def test_only_the_submissions_mml_is_importable(tmp_path):
-    none = tmp_path / "no_mml"
-    none.mkdir()
-    partial = tmp_path / "partial"
-    (partial / "mml").mkdir(parents=True)
-    shutil.copyfile(ROOT / "mml" / "__init__.py", partial / "mml" / "__init__.py")
-    (partial / "mml" / "marker.py").write_text("WHO = 'student'\n")
-
-    cells = run_cells(none, "import mml")
-    assert errors(cells[0]) == ["ModuleNotFoundError"], text_of(cells[0])
-
-    cells = run_cells(partial,
-                      "import mml, mml.marker\nprint(mml.__file__)\nprint(mml.marker.WHO)",
-                      "import mml.rnn_layers",
-                      "import mml_judge\nprint(mml_judge.__file__)")
-    assert str(partial / "mml" / "__init__.py") in text_of(cells[0])
-    assert "student" in text_of(cells[0])
-    # the reference (installed editable in the venv) must not fill the gap
-    assert errors(cells[1]) == ["ModuleNotFoundError"], text_of(cells[1])
-    assert str(ROOT / "autograder" / "mml_judge") in text_of(cells[2])
 
 
 def test_huge_allocation_fails_in_its_own_cell(tmp_path):

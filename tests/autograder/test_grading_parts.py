@@ -12,11 +12,10 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "autograder"))
 
-from mml_grading.export import CourseCsvExport  # noqa: E402
-from mml_grading.feedback import AddVerdicts, ScrubTestTracebacks  # noqa: E402
-from mml_grading.limits import run_limited  # noqa: E402
+from mml_grading.export import CourseCsvExport
+from mml_grading.feedback import AddVerdicts, ScrubTestTracebacks
+from mml_grading.limits import run_limited
 
 HIDDEN = ClearHiddenTests()
 

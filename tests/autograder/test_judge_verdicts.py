@@ -15,10 +15,9 @@ from nbgrader.preprocessors import SaveAutoGrades
 from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "autograder"))
 
-from fixtures.submissions import make_submission  # noqa: E402
-from mml_grading.judge_verdicts import JudgeVerdicts, checks_for_cell  # noqa: E402
+from fixtures.submissions import make_submission
+from mml_grading.judge_verdicts import JudgeVerdicts, checks_for_cell
 
 ASSIGNMENT, NOTEBOOK, STUDENT = "hw", "RNN_Captioning", "alice"
 

@@ -313,8 +313,8 @@ MIN_FIGURE_SCALE = 0.7
 
 
 @pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+def phone(chromium):
+    context = chromium.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
     page = context.new_page()
     yield page
     context.close()
@@ -336,8 +336,8 @@ FIGURES = """() => Array.from(document.querySelectorAll('article img'))
 
 
 @pytest.mark.parametrize("width", [1280, PHONE["width"]])
-def test_every_figure_is_drawn_at_a_readable_size(site, server, browser, artifacts, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
+def test_every_figure_is_drawn_at_a_readable_size(site, server, chromium, artifacts, width):
+    context = chromium.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     small, count = [], 0
     try:

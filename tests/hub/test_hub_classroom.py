@@ -203,12 +203,12 @@ def click_and_confirm(page, selector, timeout_ms=STEP_TIMEOUT_MS):
     return text
 
 
-def test_release_fetch_run_submit_grade_feedback(hub, browser, screenshots):
+def test_release_fetch_run_submit_grade_feedback(hub, chromium, screenshots):
     shot = Shots(screenshots)
     pages = {}
     started = time.monotonic()
     try:
-        timings = classroom(hub, browser, shot, pages)
+        timings = classroom(hub, chromium, shot, pages)
     except Exception as err:
         for user, page in pages.items():
             try:

@@ -1,14 +1,12 @@
 """Fixtures of the judge tests: student folders made from the reference mml
 with planted edits, and a tiny dataset in the COCO file format."""
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "autograder"))
 
 
 def copy_reference_mml(dest):

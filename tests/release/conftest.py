@@ -1,6 +1,5 @@
 """Fixtures of the release tests: a built toy course (release_toy.py)."""
 import shutil
-from pathlib import Path
 
 import pytest
 from release_toy import make_toy_course

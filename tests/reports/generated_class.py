@@ -18,9 +18,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "autograder"))
 
-from fixtures.classroom import (HOSTILE, MISTAKES, class_plan, judge_named_mistakes,  # noqa: E402,F401
+from fixtures.classroom import (HOSTILE, MISTAKES, class_plan, judge_named_mistakes,  # noqa: F401
                                 make_student, record_graded)
 
 ASSIGNMENT = "rnn_captioning"

@@ -5,7 +5,6 @@ import csv
 import re
 import subprocess
 from collections import Counter
-from pathlib import Path
 
 from generated_class import ARTIFACTS, ASSIGNMENT, COPIES, HOSTILE, JUDGE_FAILS, REAL_GRADED, ROOT
 from fixtures.classroom import MISTAKES
