@@ -24,6 +24,7 @@ ROOT = HUB_DIR.parent
 # reads it through JUPYTER_CONFIG_PATH.
 STUDENT_CONFIG_SOURCE = HUB_DIR / "student_config"
 STUDENT_NBGRADER_CONFIG = ROOT / "autograder" / "student_nbgrader_config.py"
+STUDENTS_SUBMIT = ROOT / "autograder" / "mml_grading" / "submit.py"  # loaded by the file above
 CHP = HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
 # A graders' server runs the course's trusted grading code (the grading kernel's
 # launcher, the sandbox, the judge), which imports the course's own mml, also

@@ -98,6 +98,7 @@ def setup_user_env():
         shutil.rmtree(target)
     shutil.copytree(hub_settings.STUDENT_CONFIG_SOURCE, target)
     shutil.copy(hub_settings.STUDENT_NBGRADER_CONFIG, target / "nbgrader_config.py")
+    shutil.copy(hub_settings.STUDENTS_SUBMIT, target / "mml_submit.py")
     if not hub_settings.reachable_by_all(env_dir):
         fail(f"{env_dir} is not reachable by other accounts; fix: export MML_HUB_USER_ENV=<a folder "
              "every account can enter> and run it again")

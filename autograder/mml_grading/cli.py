@@ -71,6 +71,13 @@ def prepare(settings, assignment, refresh=True):
 def autograde(settings, assignment, students=None):
     """Autograde in parallel (each nbgrader run lets the judge decide its test
     cells) and merge; returns (worker outcomes, seconds)."""
+    from mml_sandbox import SandboxSettings, SandboxUnavailable, check_available
+
+    if SandboxSettings.from_env().enabled:
+        try:  # once here, rather than once per submission in every worker's log
+            check_available()
+        except SandboxUnavailable as err:
+            raise SystemExit(str(err)) from None
     prepare(settings, assignment, refresh=False)
     students = students or submitted_students(settings, assignment)
     if not students:

@@ -8,11 +8,13 @@ results are merged into the course gradebook in student order (merge.py) and
 the autograded notebooks moved into autograder/autograded/.
 """
 import shutil
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from nbgrader.api import Gradebook
 
+from .inbound import ID_RULE, valid_student_id
 from .limits import run_limited
 from .merge import merge_submission
 from .settings import COURSE_ID, nbgrader_command
@@ -43,11 +45,22 @@ def missing_notebooks(settings, assignment, student):
 
 
 def submitted_students(settings, assignment):
-    """Students with a collected submission of assignment, sorted."""
+    """Students with a collected submission of assignment, sorted. A folder whose
+    name is not a student id (nbgrader would read `--student=*` as a pattern) is
+    skipped with one line saying so."""
     base = settings.grading_dir / "submitted"
     if not base.is_dir():
         return []
-    return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir())
+    students = []
+    for folder in sorted(base.iterdir()):
+        if not (folder / assignment).is_dir():
+            continue
+        if valid_student_id(folder.name):
+            students.append(folder.name)
+        else:
+            print(f"skipped {folder}: {folder.name!r} is not a student id ({ID_RULE}); fix: rename the "
+                  "folder to the student's id, or collect it again with grade.py collect", file=sys.stderr)
+    return students
 
 
 def _autograde_one(settings, assignment, student):

@@ -101,6 +101,10 @@ def describe_child_failure(result, limits):
                 f"mml cannot be imported from the student folder ({d.get('message', '')}); no reference implementation is ever used instead")
     if result.status == "crash":
         signal_name = d.get("signal", "")
+        if d.get("memory_cap"):
+            return ("代码的所有进程合计用的内存超过了评分沙箱的上限（MML_SANDBOX_MEMORY_MB），已被终止",
+                    "the code's processes together used more memory than the grading sandbox allows "
+                    "(MML_SANDBOX_MEMORY_MB) and were stopped")
         if signal_name in ("SIGXCPU", "SIGKILL"):
             return ("进程超出了 CPU 时间上限，已被终止", "the process went over its CPU-time limit and was stopped")
         if signal_name == "SIGXFSZ":

@@ -6,6 +6,7 @@ grade changes. (Forged names, other accounts and wildcards at collect time are
 tests/attacks/test_inbound.py.)
 """
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,14 +23,6 @@ pytestmark = pytest.mark.xdist_group(name="autograder_bad_input")
 PYTHON = sys.executable
 NBGRADER = str(Path(sys.executable).parent / "nbgrader")
 COURSE, ASSIGNMENT = "mml-rnn-captioning", "rnn_captioning"
-STUDENT_CONFIG = """\
-import sys
-sys.path.insert(0, {autograder!r})
-c = get_config()
-c.CourseDirectory.course_id = {course!r}
-c.Exchange.root = {exchange!r}
-c.ExchangeFactory.submit = "mml_grading.submit.ClearSubmit"
-"""
 
 
 def run(cmd, cwd, env=None, check=True, timeout=1800):
@@ -52,13 +45,15 @@ class Course:
                     "--workers", "2", "--cell-timeout", "60"], cwd=ROOT)[1]
 
     def student(self, sid):
-        """(home, environment) of a student with the hub's student-side configuration."""
+        """(home, environment) of a student with the students' configuration installed as
+        the READMEs say: autograder/student_nbgrader_config.py with submit.py beside it."""
         home = self.base / "homes" / sid
-        home.mkdir(parents=True)
-        (home / "nbgrader_config.py").write_text(STUDENT_CONFIG.format(
-            autograder=str(ROOT / "autograder"), course=COURSE, exchange=str(self.exchange)))
+        config = home / ".jupyter"
+        config.mkdir(parents=True)
+        shutil.copy(ROOT / "autograder" / "student_nbgrader_config.py", config / "nbgrader_config.py")
+        shutil.copy(ROOT / "autograder" / "mml_grading" / "submit.py", config / "mml_submit.py")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "MML_", "NBGRADER"))}
-        env.update(HOME=str(home), USER=sid, LOGNAME=sid)
+        env.update(HOME=str(home), USER=sid, LOGNAME=sid, MML_EXCHANGE_ROOT=str(self.exchange))
         return home, env
 
     def fetch(self, sid):

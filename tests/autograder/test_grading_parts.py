@@ -3,6 +3,7 @@ the CSV export, the limits runner, the nbgrader config."""
 import csv
 import datetime
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -154,3 +155,38 @@ def test_the_configuration_the_formgrader_loads_lets_the_judge_decide():
     assert steps.index("mml_grading.judge_verdicts.JudgeVerdicts") == steps.index(
         "nbgrader.preprocessors.SaveAutoGrades") - 1
     assert exporter == "mml_grading.feedback.OfflineFeedback"
+
+
+def test_a_submitted_folder_that_is_not_a_student_id_is_skipped_with_a_reason(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from mml_grading.parallel import submitted_students
+
+    for name in ("alice", "bob.2", "*", "--all", "x y"):
+        (tmp_path / "submitted" / name / "rnn_captioning").mkdir(parents=True)
+    (tmp_path / "submitted" / "carol").mkdir()  # no submission of this assignment
+    settings = SimpleNamespace(grading_dir=tmp_path)
+    assert submitted_students(settings, "rnn_captioning") == ["alice", "bob.2"]
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 3 and all(line.startswith("skipped ") and "is not a student id" in line
+                                   and "fix: rename the folder" in line for line in lines)
+    assert "'*' is not a student id" in " ".join(lines)
+
+
+def test_autograde_stops_in_one_line_when_the_sandbox_cannot_start(tmp_path):
+    """A machine where user namespaces are off: bwrap starts and fails (here a bwrap
+    first on PATH that fails as it does there)."""
+    fake = tmp_path / "bin" / "bwrap"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    env = dict(os.environ, PATH=f"{fake.parent}{os.pathsep}{os.environ['PATH']}", MML_SANDBOX="on")
+    done = subprocess.run([sys.executable, str(ROOT / "autograder" / "grade.py"), "autograde",
+                           "--course-root", str(tmp_path / "course")], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "sandbox: bubblewrap cannot start here (bwrap: setting up uid map: Permission denied); fix: allow "
+        "unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or for a trusted demo "
+        "only, MML_SANDBOX=off"]
+    assert not (tmp_path / "course").exists()  # nothing prepared, nothing half-done

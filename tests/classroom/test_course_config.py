@@ -5,6 +5,7 @@ command the READMEs give exists as written."""
 import json
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -132,3 +133,18 @@ def test_grade_py_runs_from_any_python_and_its_options_come_from_the_table(fresh
     for row in rows:
         assert f"{row.option} " in text and f"${row.env})" in text
     assert "(default 120 s, $MML_GRADING_CELL_TIMEOUT)" in text
+
+
+def test_student_side_configuration_loads_the_clear_submit_beside_it(tmp_path):
+    """As installed (README): the configuration and mml_submit.py in one folder; the class
+    comes from that file (a student's Python has no course package to import it from)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    shutil.copy(ROOT / "autograder" / "student_nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    shutil.copy(ROOT / "autograder" / "mml_grading" / "submit.py", tmp_path / "mml_submit.py")
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
+    submit = config.ExchangeFactory.submit
+    assert submit.__name__ == "ClearSubmit" and submit.__module__ == "mml_submit"
+    assert submit.do_copy.__code__.co_filename == str(tmp_path / "mml_submit.py")
+    (tmp_path / "mml_submit.py").unlink()  # not installed: nbgrader's own submit, still working
+    assert "submit" not in PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config().ExchangeFactory

@@ -50,6 +50,7 @@ def test_the_readme_ta_flow_as_written(course_copy, fresh_home):
     home, student = fresh_home("alice")
     (home / ".jupyter").mkdir()
     shutil.copy(ROOT / "autograder" / "student_nbgrader_config.py", home / ".jupyter" / "nbgrader_config.py")
+    shutil.copy(ROOT / "autograder" / "mml_grading" / "submit.py", home / ".jupyter" / "mml_submit.py")
     student["MML_EXCHANGE_ROOT"] = str(course / "autograder" / "exchange")
     nbgrader = BIN / "nbgrader"  # on the hub nbgrader is on the student's PATH
     shell(f"{nbgrader} fetch_assignment rnn_captioning", home, student)

@@ -50,6 +50,7 @@ def test_run_notebooks_then_submit(tmp_path):
     # Student: the administrator's student-side configuration, nothing else.
     (home / ".jupyter").mkdir()
     shutil.copy(ROOT / "autograder" / "student_nbgrader_config.py", home / ".jupyter" / "nbgrader_config.py")
+    shutil.copy(ROOT / "autograder" / "mml_grading" / "submit.py", home / ".jupyter" / "mml_submit.py")
     student = dict(base, HOME=str(home), MML_DATA_ROOT=str(shared))
     run([BIN / "nbgrader", "fetch_assignment", "rnn_captioning"], home, student)
     assignment = home / "rnn_captioning"

@@ -77,6 +77,17 @@ return np.array([ok + 1])
         assert survived_all  # the defence is the cgroup
 
 
+def test_the_memory_cap_is_named_as_memory_in_the_feedback():
+    from mml_judge.messages import describe_child_failure
+    from mml_judge.sandbox import ChildResult
+
+    capped = ChildResult("crash", detail={"signal": "SIGKILL", "memory_cap": True})
+    zh, en = describe_child_failure(capped, limits=None)
+    assert "内存" in zh and "MML_SANDBOX_MEMORY_MB" in en and "CPU" not in en + zh
+    zh, en = describe_child_failure(ChildResult("crash", detail={"signal": "SIGXCPU"}), limits=None)
+    assert "CPU-time limit" in en
+
+
 @pytest.mark.parametrize("mode", ["on", "off"])
 def test_scratch_writes_past_the_quota_fail(tmp_path, sandbox, probe, mode):
     sandbox.setenv("MML_SANDBOX_SCRATCH_MB", "16")
