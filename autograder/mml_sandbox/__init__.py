@@ -125,12 +125,13 @@ _REPO_PATHS = None
 
 def scrub(text, limit=4000):
     """Text student code printed, safe for feedback: the grader's absolute
-    paths (repository, home) replaced by <...>, control
+    paths (repository, its Python environment, home) replaced by <...>, control
     characters dropped (colour codes kept), cut at limit characters."""
     global _REPO_PATHS
     if _REPO_PATHS is None:
         from . import bubblewrap
-        roots = {str(bubblewrap.ROOT), str(bubblewrap.ROOT.resolve()), str(Path.home()), "/root"}
+        roots = {str(bubblewrap.ROOT), str(bubblewrap.ROOT.resolve()), sys.prefix, str(Path(sys.prefix).resolve()),
+                 str(Path.home()), "/root"}
         _REPO_PATHS = re.compile("|".join(re.escape(r) + r"(?![\w.-])(?:/[^\s'\"]*)?" for r in
                                           sorted(roots, key=len, reverse=True) if r not in ("", "/")))
     text = _REPO_PATHS.sub("<...>", str(text))

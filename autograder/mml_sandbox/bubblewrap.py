@@ -257,6 +257,14 @@ class Sandbox:
         feed = tempfile.TemporaryFile(dir=self.tmp)
         feed.write(json.dumps(instruction).encode("utf-8"))
         feed.seek(0)
+        # bwrap stays in the sandbox as its pid 1, whose command line and environment
+        # any process inside can read: its options (host paths) come through a file
+        # descriptor, and it starts with the sandbox's own environment, never the grader's.
+        command = self.command()
+        split = command.index("--")  # bwrap takes the program itself from its command line only
+        options = tempfile.TemporaryFile(dir=self.tmp)
+        options.write(b"".join(arg.encode("utf-8") + b"\0" for arg in command[1:split]))
+        options.seek(0)
         limits = processes.limit_process(memory_mb=self.process_memory_mb,
                                          file_mb=self.settings.file_mb,
                                          cpu_seconds=instruction.get("cpu_seconds"))
@@ -267,11 +275,14 @@ class Sandbox:
                 tree.join()
             limits()
         try:
-            self.proc = subprocess.Popen(self.command(), stdin=feed, stdout=stdout, stderr=stderr,
-                                         pass_fds=tuple(pass_fds), preexec_fn=prepare,
+            self.proc = subprocess.Popen([command[0], "--args", str(options.fileno()), *command[split:]],
+                                         stdin=feed, stdout=stdout,
+                                         stderr=stderr, pass_fds=(options.fileno(), *pass_fds),
+                                         env=environment(self.assignment), preexec_fn=prepare,
                                          start_new_session=True)
         finally:
             feed.close()
+            options.close()
         return self.proc
 
     def oom_killed(self):

@@ -66,6 +66,31 @@ def test_what_a_judge_child_sees(tmp_path, sandbox, probe):
     assert not any(str(ROOT) in value for value in seen["env"].values())
 
 
+OTHER_PROCESSES = """
+import glob
+seen = []
+for path in sorted(glob.glob("/proc/[0-9]*/environ") + glob.glob("/proc/[0-9]*/cmdline")):
+    try:
+        seen.append(path + " " + open(path, "rb").read().replace(b"\\0", b" ").decode(errors="ignore"))
+    except OSError:
+        pass
+return np.frombuffer("\\n".join(seen).encode(), dtype=np.uint8)
+"""
+
+
+def test_no_process_inside_shows_the_graders_environment_or_paths(tmp_path, sandbox, probe):
+    """bwrap itself stays inside as pid 1: it must start with the sandbox's environment
+    (a grader's token, e.g. JUPYTERHUB_API_TOKEN, would be readable) and take its
+    options (host paths) from a file descriptor, not its command line."""
+    secret = f"grader-token-{tmp_path.name}"
+    sandbox.setenv("JUPYTERHUB_API_TOKEN", secret)
+    sandbox.setenv("PATH", f"{ROOT / '.venv' / 'bin'}:/usr/bin:/bin")
+    seen = probe.text(probe.run(probe.make(tmp_path, OTHER_PROCESSES)))
+    assert "/proc/1/environ PATH=/opt/venv/bin" in seen and "/proc/1/cmdline " in seen
+    assert secret not in seen
+    assert str(ROOT) not in seen and str(tmp_path) not in seen
+
+
 def test_loopback_of_the_grader_is_unreachable(tmp_path, sandbox, probe):
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
