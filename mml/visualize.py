@@ -82,7 +82,7 @@ def draw_unrolled_rnn(T=4, test_time=False, ax=None):
     use_cjk_font()
     y_word, y_x, y_h, y_s, y_out = 0.0, 1.1, 2.3, 3.5, 4.5
     _box(ax, 0, y_h, "特征\nfeatures\n→ $h_0$", width=1.4, height=1.0, color="#f6e7c8")
-    ax.text(0, y_h - 0.8, "$h_0 =$ features $W_{proj}$\n$+\, b_{proj}$", ha="center", va="top", fontsize=11)
+    ax.text(0, y_h - 0.8, "$h_0 =$ features $W_{proj}$\n$+\\, b_{proj}$", ha="center", va="top", fontsize=11)
     for t in range(1, T + 1):
         x = 1.8 * t
         if test_time:

@@ -3,7 +3,9 @@
 The teaching assistant releases the assignment from the formgrader; two
 students log in, fetch it from the Assignments tab, put their solution into
 mml/ (one correct, copied from the reference; one whose sample() picks the
-least likely word), run the notebook, validate and submit from the tab; the
+least likely word), run the notebook, validate and submit from the tab (the
+correct one twice: the newest is collected; the other first with a checkpoint
+over nbgrader's size limit left in the folder: refused with a clear reason); the
 TA collects, autogrades and grades the written answers by hand in the
 formgrader, generates and releases the feedback; each student fetches their own
 feedback; the exported CSV holds the expected scores. A screenshot of every
@@ -176,6 +178,38 @@ def validate(page, notebook):
     return kind, dialog.inner_text()
 
 
+def inbound(hub, user):
+    return sorted((hub.exchange / "mml-rnn-captioning" / "inbound").glob(f"{user}+{ASSIGNMENT}+*"))
+
+
+def wait_for(condition, what):
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out: {what}"
+        time.sleep(0.3)
+
+
+def submit_over_the_size_limit(page, hub, user, shot):
+    """A checkpoint left in the assignment folder (120 MB, sparse): Submit in the tab
+    is refused with the course's one-line reason; nothing reaches the exchange."""
+    big = hub.home(user) / ASSIGNMENT / "checkpoint.npz"
+    with open(big, "wb") as fh:
+        fh.truncate(120 * 1000 * 1000)
+    shutil.chown(big, user, user)
+    assignment_rows(page, "fetched", 1).first.locator('.item_status button:text("Submit")').click()
+    message = page.locator("#submission-message")
+    message.wait_for()
+    text = message.inner_text()
+    shot(page, f"{user}-submit-refused-over-the-size-limit")
+    line = next((line for line in text.splitlines() if "未提交" in line), "")
+    assert "超过提交上限 100 MB" in line and "checkpoint.npz (120.0 MB)" in line, text[-2000:]
+    assert "over the 100 MB submission limit" in line and "then submit again" in line, line
+    page.locator(".jp-Dialog button.jp-Dialog-button").first.click()
+    message.wait_for(state="detached")
+    assert inbound(hub, user) == []
+    big.unlink()
+
+
 def errors_of(notebook):
     """{grade_id or cell index: error name} of the cells that raised."""
     found = {}
@@ -279,15 +313,22 @@ def classroom(hub, browser, shot, pages):
         else:
             assert kind == "Error" and "sample" in text, text[:2000]
 
-        rows = assignment_rows(page, "fetched", 1)
-        rows.first.locator('.item_status button:text("Submit")').click()
-        assignment_rows(page, "submitted", 1)
+        if user == WRONG:
+            submit_over_the_size_limit(page, hub, user, shot)
+        # The correct student submits twice (nbgrader collects the newest).
+        for count in range(1, 3 if user == GOOD else 2):
+            rows = assignment_rows(page, "fetched", 1)
+            rows.first.locator('.item_status button:text("Submit")').click()
+            wait_for(lambda: len(inbound(hub, user)) == count, f"{user}: submission {count} in the exchange")
         shot(page, f"{user}-submitted")
 
     # The TA collects, autogrades each submission, grades the written answers.
     formgrader(ta, hub, "manage_assignments")
     click_and_confirm(ta, f"#main-table tr:has-text('{ASSIGNMENT}') td.collect a")
     shot(ta, "ta-collected")
+    newest = inbound(hub, GOOD)[-1].name.split("+")[2]
+    collected = (hub.course / "autograder" / "submitted" / GOOD / ASSIGNMENT / "timestamp.txt").read_text()
+    assert collected.strip() == newest.strip(), (collected, newest)
     formgrader(ta, hub, f"manage_submissions/{ASSIGNMENT}")
     for user in STUDENTS:
         started_autograde = time.monotonic()
