@@ -6,16 +6,13 @@ import pwd
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # attack_course
-
-from attack_course import processes_of  # noqa: E402
+from attack_course import processes_of
 
 
 @pytest.fixture

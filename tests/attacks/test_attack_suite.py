@@ -167,12 +167,14 @@ def suite():
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     made_accounts = []
+    # This worker's own children from before (e.g. the session's browser) are not the run's.
+    children_before = set(adopted_children())
     try:
-        yield from _graded(arena, marker, listener, made_accounts)
+        yield from _graded(arena, marker, listener, made_accounts, children_before)
     finally:
         listener.close()
         libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
-        end(marked_processes(marker) + adopted_children())
+        end([pid for pid in marked_processes(marker) + adopted_children() if pid not in children_before])
         for name in made_accounts:
             import pwd
             end(processes_of(pwd.getpwnam(name).pw_uid))
@@ -180,7 +182,7 @@ def suite():
         shutil.rmtree(arena, ignore_errors=True)
 
 
-def _graded(arena, marker, listener, made_accounts):
+def _graded(arena, marker, listener, made_accounts, children_before):
     repo = copy_grader(arena / "repo")
     ta_home = arena / "ta-home"
     ta_home.mkdir()
@@ -245,7 +247,7 @@ def _graded(arena, marker, listener, made_accounts):
     started = time.monotonic()
     code, out = room.grade("all", "--workers", "2", "--cell-timeout", "30", check=False)
     seconds = time.monotonic() - started
-    leftovers = sorted(set(marked_processes(marker) + adopted_children()))
+    leftovers = sorted(set(marked_processes(marker) + adopted_children()) - children_before)
     details = {pid: (Path(f"/proc/{pid}/cmdline").read_bytes()[:200] if Path(f"/proc/{pid}").exists() else b"")
                for pid in leftovers}
     end(leftovers)

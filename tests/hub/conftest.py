@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "hub"))
-import hub_settings  # noqa: E402
+import hub_settings
 
 SCREENSHOTS = ROOT / "_build" / "hub-screenshots"
 TA = "mmlta"

@@ -1,13 +1,8 @@
 """Fixtures of the report tests: the generated, graded class (generated_class.py);
 the browser is the shared `chromium` fixture of tests/conftest.py."""
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from generated_class import GeneratedClass, REAL_GRADED  # noqa: E402
+from generated_class import GeneratedClass, REAL_GRADED
 
 
 @pytest.fixture(scope="session")
